@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { CommonModule, GlobalExceptionFilter } from '@app/common';
+import { BrokerConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { HealthController, LoggingModule } from '@app/observability';
+
+@Module({
+  imports: [BrokerConfigModule, CommonModule, LoggingModule, DatabaseModule],
+  controllers: [HealthController],
+  providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }],
+})
+export class RelayAppModule {}

@@ -1,0 +1,2 @@
+// Entities known to the TypeORM CLI. Add each new entity here.
+export const CLI_ENTITIES: Function[] = [];
