@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts', '**/*.spec.ts', 'apps/*/src/cli/**/*.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', '**/*.spec.ts', 'apps/cli/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -1,2 +1,4 @@
+import type { DataSourceOptions } from 'typeorm';
+
 // Entities known to the TypeORM CLI. Add each new entity here.
-export const CLI_ENTITIES: Function[] = [];
+export const CLI_ENTITIES: NonNullable<DataSourceOptions['entities']> = [];

@@ -26,12 +26,16 @@ export default async function globalSetup(): Promise<void> {
     process.env.BROKER_TEST_ADMIN_URL = adminUrl;
     process.env.BROKER_TEST_TEMPLATE = template;
     const where = new URL(adminUrl);
-    console.log(`\n[test database] engine: PostgreSQL at ${where.hostname}:${where.port || 5432}, run ${runId}`);
+    console.log(
+      `\n[test database] engine: PostgreSQL at ${where.hostname}:${where.port || 5432}, run ${runId}`,
+    );
     return;
   }
   if (process.env.REQUIRE_REAL_POSTGRES === '1') {
     throw new Error(`REQUIRE_REAL_POSTGRES=1 but no PostgreSQL server answers at ${new URL(adminUrl).host}`);
   }
   process.env.BROKER_TEST_ENGINE = 'embedded';
-  console.log('\n[test database] engine: embedded PGlite (no PostgreSQL server answered at TEST_DATABASE_URL)');
+  console.log(
+    '\n[test database] engine: embedded PGlite (no PostgreSQL server answered at TEST_DATABASE_URL)',
+  );
 }

@@ -4,7 +4,10 @@ import { AdminApiModule } from './admin-api.module';
 import { configureAdminApi } from './configure-app';
 
 export async function createAdminApi(): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AdminApiModule, { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(AdminApiModule, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   configureAdminApi(app);
   return app;
 }

@@ -15,7 +15,9 @@ export async function startApps(which: { adminApi: boolean; relay: boolean }): P
     const app = await createAdminApi();
     const config = app.get(ConfigService<EnvironmentVariables, true>);
     await app.listen(config.get('PORT', { infer: true }), config.get('HOST', { infer: true }));
-    logger.log(`admin API listening on ${await app.getUrl()} (dashboard at /, API at /api/v1, OpenAPI at /docs)`);
+    logger.log(
+      `admin API listening on ${await app.getUrl()} (dashboard at /, API at /api/v1, OpenAPI at /docs)`,
+    );
     apps.push(app);
   }
   if (which.relay) {

@@ -4,7 +4,10 @@ import { configureRelay } from './configure-app';
 import { RelayAppModule } from './relay-app.module';
 
 export async function createRelay(): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(RelayAppModule, { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(RelayAppModule, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   configureRelay(app);
   return app;
 }

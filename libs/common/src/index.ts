@@ -1,3 +1,4 @@
+export * from './auth/public.decorator';
 export * from './clock';
 export * from './common.module';
 export * from './errors/domain.exception';

@@ -7,7 +7,9 @@ import { validateEnvironment } from './env.validation';
 // Read it with `ConfigService<EnvironmentVariables, true>` and `get('NAME', { infer: true })`.
 @Global()
 @Module({
-  providers: [{ provide: ConfigService, useFactory: () => new ConfigService(validateEnvironment(process.env)) }],
+  providers: [
+    { provide: ConfigService, useFactory: () => new ConfigService(validateEnvironment(process.env)) },
+  ],
   exports: [ConfigService],
 })
 export class BrokerConfigModule {}

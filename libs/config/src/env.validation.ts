@@ -72,7 +72,12 @@ export class EnvironmentVariables {
 }
 
 // Names whose values must never be logged or echoed back.
-export const SENSITIVE_ENV_VARS: ReadonlySet<string> = new Set(['MASTER_KEY', 'MASTER_KEYS', 'DATABASE_URL', 'REDIS_URL']);
+export const SENSITIVE_ENV_VARS: ReadonlySet<string> = new Set([
+  'MASTER_KEY',
+  'MASTER_KEYS',
+  'DATABASE_URL',
+  'REDIS_URL',
+]);
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {

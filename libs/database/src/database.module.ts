@@ -55,7 +55,8 @@ const runtimeByUrl = new Map<string, { embedded?: EmbeddedPostgres; runMigration
         };
         if (runtime?.runMigrations !== false) {
           const applied = await runMigrationsLocked(dataSource);
-          if (applied.length > 0) new Logger('Database').log(`Applied ${applied.length} migration(s): ${applied.join(', ')}`);
+          if (applied.length > 0)
+            new Logger('Database').log(`Applied ${applied.length} migration(s): ${applied.join(', ')}`);
         }
         return dataSource;
       },

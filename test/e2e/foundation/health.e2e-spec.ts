@@ -22,7 +22,9 @@ describe.each(['admin-api', 'relay'] as const)('%s health', (which) => {
   it('puts a request id on every response, keeping a plain one sent by the caller', async () => {
     const mine = await request(t.app.getHttpServer()).get('/health/live').set('X-Request-Id', 'trace-42');
     expect(mine.headers['x-request-id']).toBe('trace-42');
-    const injected = await request(t.app.getHttpServer()).get('/health/live').set('X-Request-Id', 'bad id with spaces <script>');
+    const injected = await request(t.app.getHttpServer())
+      .get('/health/live')
+      .set('X-Request-Id', 'bad id with spaces <script>');
     expect(injected.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 

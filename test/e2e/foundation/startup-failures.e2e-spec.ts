@@ -29,7 +29,10 @@ function startBroker(env: Record<string, string>): Promise<{ code: number | null
 
 describe('broker start-up refuses bad configuration', () => {
   it('stops with exit code 1 and names the variable when a value is invalid', async () => {
-    const { code, output } = await startBroker({ PORT: 'eighty', DATABASE_URL: 'postgres://u@127.0.0.1:1/x' });
+    const { code, output } = await startBroker({
+      PORT: 'eighty',
+      DATABASE_URL: 'postgres://u@127.0.0.1:1/x',
+    });
     expect(code).toBe(1);
     expect(output).toContain('Invalid configuration');
     expect(output).toContain('PORT="eighty"');

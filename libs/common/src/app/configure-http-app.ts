@@ -24,7 +24,11 @@ export function configureHttpApp(app: NestExpressApplication, options: HttpAppOp
   });
 }
 
-export function installGracefulShutdown(apps: INestApplication[], graceMs: number, log: (m: string) => void): void {
+export function installGracefulShutdown(
+  apps: INestApplication[],
+  graceMs: number,
+  log: (m: string) => void,
+): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -13,7 +13,12 @@ class ProbeController {
   }
   @Get('limited')
   limited(): never {
-    throw new DomainException({ code: 'SLOW_DOWN', kind: 'rate_limited', message: 'Slow down', retryAfterSeconds: 7 });
+    throw new DomainException({
+      code: 'SLOW_DOWN',
+      kind: 'rate_limited',
+      message: 'Slow down',
+      retryAfterSeconds: 7,
+    });
   }
   @Get('http')
   http(): never {

@@ -71,7 +71,8 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const parserStatus = this.bodyParserStatus(exception);
     if (parserStatus) {
       const code = HTTP_STATUS_CODES[parserStatus] ?? 'BAD_REQUEST';
-      const message = parserStatus === 413 ? 'The request body is too large' : 'The request body is not valid JSON';
+      const message =
+        parserStatus === 413 ? 'The request body is too large' : 'The request body is not valid JSON';
       return { status: parserStatus, body: { code, message, requestId } };
     }
     this.logger.error(

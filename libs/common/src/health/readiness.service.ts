@@ -41,7 +41,10 @@ async function withTimeout(check: ReadinessCheck, ms: number): Promise<CheckResu
     timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${ms} ms` }), ms);
   });
   try {
-    return await Promise.race([check().catch((e: unknown) => ({ ok: false, detail: errorText(e) })), timeout]);
+    return await Promise.race([
+      check().catch((e: unknown) => ({ ok: false, detail: errorText(e) })),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
