@@ -1,4 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
+import { AuditEventEntity } from '../libs/audit/src/audit-event.entity';
 
 // Entities known to the TypeORM CLI. Add each new entity here.
-export const CLI_ENTITIES: NonNullable<DataSourceOptions['entities']> = [];
+export const CLI_ENTITIES: NonNullable<DataSourceOptions['entities']> = [AuditEventEntity];

@@ -2,5 +2,6 @@
 // added here too: the list is explicit so that ts-jest, ts-node and the compiled
 // build all load the same migrations without globbing.
 import { CreateSettings1767225600000 } from './1767225600000-CreateSettings';
+import { CreateAuditEvents1767225800000 } from './1767225800000-CreateAuditEvents';
 
-export const ALL_MIGRATIONS = [CreateSettings1767225600000];
+export const ALL_MIGRATIONS = [CreateSettings1767225600000, CreateAuditEvents1767225800000];

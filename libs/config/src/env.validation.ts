@@ -69,6 +69,16 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined) @IsOptional() @IsString() MASTER_KEY_FILE?: string;
   @Transform(emptyToUndefined) @IsOptional() @IsString() MASTER_KEYS?: string;
   @Transform(emptyToUndefined) @IsOptional() @IsString() MASTER_KEY_ID?: string;
+
+  // Operators and audit: see docs/operators.md and docs/audit.md.
+  @Transform(toInt) @IsInt() @Min(60) @Max(86400) ACCESS_TOKEN_TTL_SECONDS = 900;
+  @Transform(toInt) @IsInt() @Min(300) @Max(7776000) REFRESH_TOKEN_TTL_SECONDS = 604800;
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000) LOGIN_MAX_FAILURES = 5;
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000) LOGIN_MAX_FAILURES_PER_IP = 50;
+  @Transform(toInt) @IsInt() @Min(1) @Max(86400) LOGIN_LOCKOUT_SECONDS = 900;
+  @Transform(toInt) @IsInt() @Min(1) @Max(16) PASSWORD_HASH_CONCURRENCY = 2;
+  @Transform(toInt) @IsInt() @Min(1) @Max(3650) API_TOKEN_MAX_DAYS = 365;
+  @Transform(toInt) @IsInt() @Min(0) @Max(36500) AUDIT_RETENTION_DAYS = 0;
 }
 
 // Names whose values must never be logged or echoed back.

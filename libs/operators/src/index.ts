@@ -1,0 +1,2 @@
+export * from './auth/auth.decorators';
+export * from './auth/principal';
