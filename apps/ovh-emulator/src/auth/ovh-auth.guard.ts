@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { isCallGranted, OVH_HEADERS_LOWER, verifyOvhSignature } from '@app/ovh-protocol';
+import { isCallGranted, OVH_HEADERS_LOWER } from '@app/ovh-protocol';
 import { EMULATOR_OPTIONS, type ResolvedEmulatorOptions } from '../emulator-options';
 import {
   branchRelativePath,
@@ -14,6 +14,7 @@ import { EmulatorClock } from '../state/emulator-clock';
 import { EmulatorStateService } from '../state/emulator-state.service';
 import { ipAllowed } from './client-ip';
 import { OVH_ROUTE_KIND, type OvhRouteKind } from './ovh-route.decorator';
+import { acceptedOrigins, verifyRequestSignature } from './request-signature';
 
 // Check order of ovh-api.md §8: headers, AK, CK, timestamp, signature, state, allowedIPs, rules.
 @Injectable()
@@ -59,19 +60,20 @@ export class OvhAuthGuard implements CanActivate {
       throw OvhHttpException.of('QUERY_TIME_OUT');
     }
 
-    const target = rawTargetOf(req);
-    const body = rawBodyOf(req);
-    const signed = this.acceptedOrigins(req).some((origin) =>
-      verifyOvhSignature({
-        appSecret: application.applicationSecret,
-        consumerKey,
-        method: req.method,
-        url: origin + target,
-        body,
-        timestamp,
-        signature,
-      }),
-    );
+    const signed = verifyRequestSignature({
+      origins: acceptedOrigins(
+        this.options.publicBaseUrl,
+        firstHeader(req, 'host'),
+        'encrypted' in req.socket,
+      ),
+      target: rawTargetOf(req),
+      appSecret: application.applicationSecret,
+      consumerKey,
+      method: req.method,
+      body: rawBodyOf(req),
+      timestamp,
+      signature,
+    });
     if (!signed) throw OvhHttpException.of('INVALID_SIGNATURE');
 
     this.state.refreshStatus(credential);
@@ -90,19 +92,5 @@ export class OvhAuthGuard implements CanActivate {
 
     credential.lastUse = this.clock.nowMs();
     req.ovhAuth = { application, credential, account };
-  }
-
-  // Configured public origin, the origin the client actually reached, and https://host without
-  // port, which is what node-ovh signs whatever port it connects to (ovh-api.md §1.8).
-  private acceptedOrigins(req: EmulatorRequest): string[] {
-    const origins = new Set<string>();
-    if (this.options.publicBaseUrl) origins.add(this.options.publicBaseUrl);
-    const host = firstHeader(req, 'host');
-    if (host && /^[A-Za-z0-9.\-:[\]]+$/.test(host)) {
-      const scheme = req.socket && 'encrypted' in req.socket ? 'https' : 'http';
-      origins.add(`${scheme}://${host}`);
-      origins.add(`https://${host.replace(/:\d+$/, '')}`);
-    }
-    return [...origins];
   }
 }

@@ -102,11 +102,13 @@ export class EmulatorStateService {
     rules: AccessRule[],
     redirection: string | null,
     allowedIPs: string[] | null,
+    fixedConsumerKey?: string,
   ): CredentialRecord {
     const credential: CredentialRecord = {
       credentialId: this.nextCredentialId++,
       applicationId: application.applicationId,
-      consumerKey: randomString(32),
+      // A fixed key lets tests replay published signature vectors.
+      consumerKey: fixedConsumerKey ?? randomString(32),
       credentialToken: randomString(64),
       status: 'pendingValidation',
       rules: rules.map((r) => ({ method: r.method, path: r.path })),
