@@ -70,6 +70,7 @@ export async function issueValidatedConsumerKey(
   } = {},
 ): Promise<string> {
   const { consumerKey } = await requestConsumerKey(emulator, accessRules, options);
-  validateConsumerKey(emulator, consumerKey, options.nichandle, options.validitySeconds ?? 86_400);
+  const validity = options.validitySeconds === undefined ? 86_400 : options.validitySeconds;
+  validateConsumerKey(emulator, consumerKey, options.nichandle, validity);
   return consumerKey;
 }

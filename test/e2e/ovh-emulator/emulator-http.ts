@@ -17,8 +17,11 @@ export function rawRequest(
   body?: string,
 ): Promise<RawResponse> {
   const { hostname, port } = new URL(origin);
+  // Node sends GET/DELETE bodies without framing unless Content-Length is set.
+  const framed =
+    body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) };
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: hostname, port, method, path: target, headers }, (res) => {
+    const req = httpRequest({ host: hostname, port, method, path: target, headers: framed }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
