@@ -246,14 +246,16 @@ export class EnvMasterKeyProvider extends MasterKeyProvider {
 
   async load(): Promise<MasterKeyring> {
     const c = this.config;
+    // ConfigService falls back to the raw process.env for values validated to undefined, so '' can come back
+    const set = (v: string | undefined) => (v && v.trim() !== '' ? v : undefined);
     return loadMasterKeyring({
       NODE_ENV: c.get('NODE_ENV', { infer: true }),
-      DATABASE_URL: c.get('DATABASE_URL', { infer: true }),
+      DATABASE_URL: set(c.get('DATABASE_URL', { infer: true })),
       DATA_DIR: c.get('DATA_DIR', { infer: true }),
-      MASTER_KEY: c.get('MASTER_KEY', { infer: true }),
-      MASTER_KEY_FILE: c.get('MASTER_KEY_FILE', { infer: true }),
-      MASTER_KEYS: c.get('MASTER_KEYS', { infer: true }),
-      MASTER_KEY_ID: c.get('MASTER_KEY_ID', { infer: true }),
+      MASTER_KEY: set(c.get('MASTER_KEY', { infer: true })),
+      MASTER_KEY_FILE: set(c.get('MASTER_KEY_FILE', { infer: true })),
+      MASTER_KEYS: set(c.get('MASTER_KEYS', { infer: true })),
+      MASTER_KEY_ID: set(c.get('MASTER_KEY_ID', { infer: true })),
     });
   }
 }
