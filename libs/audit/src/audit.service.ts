@@ -48,44 +48,81 @@ export class AuditService {
     await m.transaction((tx) => this.append(tx, event));
   }
 
+  // Several events in one transaction with one chain-lock round and one multi-row INSERT, for
+  // high-volume writers (the relay's buffered call log). Same checks and hashing as record().
+  async recordMany(events: AuditEventInput[], manager?: EntityManager): Promise<void> {
+    if (events.length === 0) return;
+    const m = manager ?? this.dataSource.manager;
+    if (m.queryRunner?.isTransactionActive) {
+      await this.appendMany(m, events);
+      return;
+    }
+    await m.transaction((tx) => this.appendMany(tx, events));
+  }
+
   private async append(m: EntityManager, event: AuditEventInput, kind: 'event' | 'checkpoint' = 'event') {
-    if (!ACTION.test(event.action)) {
-      throw new DomainException({
-        code: 'AUDIT_INVALID_ACTION',
-        kind: 'invalid',
-        message: `Audit action "${event.action.slice(0, 64)}" is not a dotted lowercase code`,
-      });
+    await this.appendMany(m, [event], kind);
+  }
+
+  private async appendMany(
+    m: EntityManager,
+    events: AuditEventInput[],
+    kind: 'event' | 'checkpoint' = 'event',
+  ) {
+    for (const event of events) {
+      if (!ACTION.test(event.action)) {
+        throw new DomainException({
+          code: 'AUDIT_INVALID_ACTION',
+          kind: 'invalid',
+          message: `Audit action "${event.action.slice(0, 64)}" is not a dotted lowercase code`,
+        });
+      }
     }
     await m.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK_ID]);
     const last: { seq: string; hash: string }[] = await m.query(
       'SELECT seq::text AS seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
     );
-    const prevHash = last[0]?.hash ?? GENESIS_HASH;
-    const seq = last[0] ? (BigInt(last[0].seq) + 1n).toString() : '1';
-    const content: AuditRowContent = {
-      seq,
-      occurredAt: this.clock.now().toISOString(),
-      kind,
-      actorType: event.actor.type,
-      actorId: sanitizeText(event.actor.id, 128),
-      actorLabel: sanitizeText(event.actor.label, 256),
-      action: event.action,
-      objectType: sanitizeText(event.objectType, 64),
-      objectId: sanitizeText(event.objectId, 256),
-      accountId: sanitizeText(event.accountId, 128),
-      result: event.result,
-      ip: sanitizeText(event.ip, 64),
-      userAgent: sanitizeText(event.userAgent, 256),
-      requestId: sanitizeText(event.requestId, 128),
-      metadata: sanitizeMetadata(event.metadata),
+    let prevHash = last[0]?.hash ?? GENESIS_HASH;
+    let seq = last[0] ? BigInt(last[0].seq) : 0n;
+    const occurredAt = this.clock.now().toISOString();
+    let params: unknown[] = [];
+    let rows: string[] = [];
+    // Postgres allows 65535 bind parameters per statement: 17 per row, so chunks of 1000 rows.
+    const flush = async () => {
+      if (rows.length === 0) return;
+      await m.query(
+        `INSERT INTO audit_events (seq, occurred_at, kind, actor_type, actor_id, actor_label, action, object_type,
+           object_id, account_id, result, ip, user_agent, request_id, metadata, prev_hash, hash)
+         VALUES ${rows.join(', ')}`,
+        params,
+      );
+      params = [];
+      rows = [];
     };
-    const hash = chainHash(prevHash, content);
-    await m.query(
-      `INSERT INTO audit_events (seq, occurred_at, kind, actor_type, actor_id, actor_label, action, object_type,
-         object_id, account_id, result, ip, user_agent, request_id, metadata, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-      [
-        seq,
+    for (const event of events) {
+      seq += 1n;
+      const content: AuditRowContent = {
+        seq: seq.toString(),
+        occurredAt,
+        kind,
+        actorType: event.actor.type,
+        actorId: sanitizeText(event.actor.id, 128),
+        actorLabel: sanitizeText(event.actor.label, 256),
+        action: event.action,
+        objectType: sanitizeText(event.objectType, 64),
+        objectId: sanitizeText(event.objectId, 256),
+        accountId: sanitizeText(event.accountId, 128),
+        result: event.result,
+        ip: sanitizeText(event.ip, 64),
+        userAgent: sanitizeText(event.userAgent, 256),
+        requestId: sanitizeText(event.requestId, 128),
+        metadata: sanitizeMetadata(event.metadata),
+      };
+      const hash = chainHash(prevHash, content);
+      const base = params.length;
+      rows.push(`(${Array.from({ length: 17 }, (_, i) => `$${base + i + 1}`).join(', ')})`);
+      params.push(
+        content.seq,
         content.occurredAt,
         kind,
         content.actorType,
@@ -102,8 +139,11 @@ export class AuditService {
         JSON.stringify(content.metadata),
         prevHash,
         hash,
-      ],
-    );
+      );
+      prevHash = hash;
+      if (rows.length >= 1000) await flush();
+    }
+    await flush();
   }
 
   async list(filters: AuditFilters, cursor: string | undefined, limit: number): Promise<AuditPage> {

@@ -6,6 +6,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   Min,
   validateSync,
@@ -69,6 +70,21 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined) @IsOptional() @IsString() MASTER_KEY_FILE?: string;
   @Transform(emptyToUndefined) @IsOptional() @IsString() MASTER_KEYS?: string;
   @Transform(emptyToUndefined) @IsOptional() @IsString() MASTER_KEY_ID?: string;
+
+  // Background jobs and the consumer-key lifecycle: see docs/consumer-keys.md.
+  @Transform(toBool) @IsBoolean() JOBS_ENABLED = true;
+  // "job-name=seconds,..." overrides of each job's default period.
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^\s*[a-z0-9][a-z0-9._-]*\s*=\s*\d+(\.\d+)?\s*(,\s*[a-z0-9][a-z0-9._-]*\s*=\s*\d+(\.\d+)?\s*)*$/i)
+  JOB_INTERVALS?: string;
+  @Matches(/^\s*\d{1,4}(\s*,\s*\d{1,4})*\s*$/) CK_EXPIRY_WARNING_DAYS = '14,3,1';
+  @Transform(toInt) @IsInt() @Min(60) CK_PENDING_TIMEOUT_SECONDS = 259200;
+  @Transform(toInt) @IsInt() @Min(10) CK_SYNC_INTERVAL_SECONDS = 3600;
+  @Transform(toInt) @IsInt() @Min(5) @Max(3600) CK_REQUEST_STALE_SECONDS = 60;
+  @Transform(toBool) @IsBoolean() WEBHOOK_ALLOW_PRIVATE = false;
+  @Transform(toInt) @IsInt() @Min(1) @Max(50) WEBHOOK_MAX_ATTEMPTS = 8;
+  @Transform(toInt) @IsInt() @Min(100) @Max(60000) WEBHOOK_TIMEOUT_MS = 10000;
 
   // Operators and audit: see docs/operators.md and docs/audit.md.
   @Transform(toInt) @IsInt() @Min(60) @Max(86400) ACCESS_TOKEN_TTL_SECONDS = 900;
