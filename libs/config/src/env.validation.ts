@@ -60,6 +60,9 @@ export class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(0) @Max(120000) SHUTDOWN_GRACE_MS = 10000;
 
+  // Observability: see docs/operations.md. When set, GET /metrics needs `Authorization: Bearer <token>`.
+  @Transform(emptyToUndefined) @IsOptional() @IsString() METRICS_TOKEN?: string;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
@@ -103,6 +106,7 @@ export const SENSITIVE_ENV_VARS: ReadonlySet<string> = new Set([
   'MASTER_KEYS',
   'DATABASE_URL',
   'REDIS_URL',
+  'METRICS_TOKEN',
 ]);
 
 export class ConfigValidationError extends Error {
