@@ -4,6 +4,7 @@
 import { CreateSettings1767225600000 } from './1767225600000-CreateSettings';
 import { CreateVault1767225700000 } from './1767225700000-CreateVault';
 import { CreateAuditEvents1767225800000 } from './1767225800000-CreateAuditEvents';
+import { CreateOperators1767225810000 } from './1767225810000-CreateOperators';
 import { CreateJobRuns1767225900000 } from './1767225900000-CreateJobRuns';
 import { CreateApplications1767225910000 } from './1767225910000-CreateApplications';
 import { CreateAccounts1767225920000 } from './1767225920000-CreateAccounts';
@@ -14,6 +15,7 @@ export const ALL_MIGRATIONS = [
   CreateSettings1767225600000,
   CreateVault1767225700000,
   CreateAuditEvents1767225800000,
+  CreateOperators1767225810000,
   CreateJobRuns1767225900000,
   CreateApplications1767225910000,
   CreateAccounts1767225920000,

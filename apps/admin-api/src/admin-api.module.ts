@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AuditModule } from '@app/audit';
 import { CommonModule, GlobalExceptionFilter } from '@app/common';
 import { BrokerConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { HealthController, LoggingModule, MetricsModule } from '@app/observability';
+import { AdminAuthGuard } from '@app/operators';
+import { VaultModule } from '@app/vault';
+import { OperatorsApiModule } from './auth/operators-api.module';
 
 @Module({
   imports: [
@@ -12,8 +16,15 @@ import { HealthController, LoggingModule, MetricsModule } from '@app/observabili
     LoggingModule,
     MetricsModule.forRoot({ app: 'admin-api' }),
     DatabaseModule,
+    VaultModule,
+    AuditModule,
+    OperatorsApiModule,
   ],
   controllers: [HealthController],
-  providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }],
+  providers: [
+    { provide: APP_FILTER, useClass: GlobalExceptionFilter },
+    // Every route needs a bearer token unless marked @Public() (see libs/operators).
+    { provide: APP_GUARD, useClass: AdminAuthGuard },
+  ],
 })
 export class AdminApiModule {}
