@@ -7,6 +7,7 @@ import { DatabaseModule } from '@app/database';
 import { HealthController, LoggingModule, MetricsModule } from '@app/observability';
 import { AdminAuthGuard } from '@app/operators';
 import { VaultModule } from '@app/vault';
+import { LifecycleApiModule } from './consumer-keys/lifecycle-api.module';
 import { OperatorsApiModule } from './auth/operators-api.module';
 
 @Module({
@@ -19,6 +20,7 @@ import { OperatorsApiModule } from './auth/operators-api.module';
     VaultModule,
     AuditModule,
     OperatorsApiModule,
+    LifecycleApiModule,
   ],
   controllers: [HealthController],
   providers: [
