@@ -156,10 +156,14 @@ export class OvhUpstreamClient {
       }
       const probe = await this.readBody(response.body, MAX_RETRY_PROBE_BYTES);
       const error = parseOvhError(response.statusCode, probe.toString('utf8'), response.headers);
-      if (error.kind !== 'time' && error.kind !== 'signature') {
-        return { ...response, body: Readable.from([probe]), url, attempts };
+      const original = { ...response, body: Readable.from([probe]), url, attempts };
+      if (error.kind !== 'time' && error.kind !== 'signature') return original;
+      try {
+        delta = await this.syncTime(request.endpointBaseUrl);
+      } catch {
+        // Without a fresh delta a retry would fail the same way: hand back OVH's own answer.
+        return original;
       }
-      delta = await this.syncTime(request.endpointBaseUrl);
     }
   }
 

@@ -165,9 +165,32 @@ describe('emulator control API', () => {
       expect(responseJson(response)).toEqual({ class: 'Client::TooManyRequests', message: 'Slow down' });
     });
 
-    it('delays without failing when only latency is set, and times out the client', async () => {
-      await controlPost(emulator.url, '/faults', { pathPattern: '*/me', latencyMs: 2_500, times: 1 });
-      await expect(call('/me')).rejects.toMatchObject({ code: 'HEADERS_TIMEOUT' });
+    it('delays, then serves normally, when only latency is set', async () => {
+      await controlPost(emulator.url, '/faults', { pathPattern: '*/me', latencyMs: 300, times: 1 });
+      const started = Date.now();
+      expect((await call('/me')).status).toBe(200);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    });
+
+    it('makes a client with a short headers timeout fail with HEADERS_TIMEOUT', async () => {
+      // Large margins: undici's timers are coarse under load.
+      const impatient = new OvhUpstreamClient({ headersTimeoutMs: 500 });
+      await impatient.syncTime(endpointOf(emulator));
+      await controlPost(emulator.url, '/faults', { pathPattern: '*/me', latencyMs: 4_000, times: 1 });
+      try {
+        await expect(
+          impatient.call({
+            appKey: EMULATOR_APP.applicationKey,
+            appSecret: EMULATOR_APP.applicationSecret,
+            consumerKey,
+            endpointBaseUrl: endpointOf(emulator),
+            method: 'GET',
+            path: '/me',
+          }),
+        ).rejects.toMatchObject({ code: 'HEADERS_TIMEOUT' });
+      } finally {
+        await impatient.close();
+      }
     });
 
     it('resets the connection', async () => {

@@ -95,7 +95,9 @@ export function faultMiddleware(control: ControlStateService, style: OvhErrorSty
           : ovhErrorBody(style, { status: fault.status, message: 'Injected fault' });
       res.status(fault.status).type('application/json').send(JSON.stringify(body));
     };
-    if (fault.latencyMs && fault.latencyMs > 0) setTimeout(apply, fault.latencyMs);
-    else apply();
+    if (!fault.latencyMs || fault.latencyMs <= 0) return apply();
+    const timer = setTimeout(apply, fault.latencyMs);
+    // A client that gave up must not keep the timer (and the process) alive.
+    res.on('close', () => clearTimeout(timer));
   };
 }
