@@ -80,7 +80,7 @@ export class AuditService {
     }
     await m.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK_ID]);
     const last: { seq: string; hash: string }[] = await m.query(
-      'SELECT seq::text AS seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
+      'SELECT e.seq::text AS seq, e.hash FROM audit_events e ORDER BY e.seq DESC LIMIT 1',
     );
     let prevHash = last[0]?.hash ?? GENESIS_HASH;
     let seq = last[0] ? BigInt(last[0].seq) : 0n;

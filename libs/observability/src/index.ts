@@ -1,5 +1,6 @@
 export * from './health.controller';
 export * from './logging.module';
+export * from './logging/redact';
 export * from './metrics/cached-source';
 export * from './metrics/http-metrics.middleware';
 export * from './metrics/label-guard';
