@@ -1,6 +1,7 @@
 export * from './auth/public.decorator';
 export * from './clock';
 export * from './common.module';
+export * from './errors/database-errors';
 export * from './errors/domain.exception';
 export * from './errors/http-exception.filter';
 export * from './errors/validation';

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { toDatabaseException } from './database-errors';
 import { DomainException, ERROR_KIND_STATUS } from './domain.exception';
 
 export interface ErrorBody {
@@ -51,6 +52,8 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     exception: unknown,
     requestId: string | undefined,
   ): { status: number; body: ErrorBody; retryAfter?: number } {
+    // a database outage or timeout is a fast 503 the client may retry, not a 500
+    exception = toDatabaseException(exception) ?? exception;
     if (exception instanceof DomainException) {
       const status = ERROR_KIND_STATUS[exception.kind];
       if (status >= 500) this.logger.warn(`${exception.code}: ${exception.message} (request ${requestId})`);
