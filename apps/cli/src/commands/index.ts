@@ -1,4 +1,0 @@
-import type { CliCommand } from '../cli-command';
-
-// Each command lives in its own file under commands/ and is listed here.
-export const COMMANDS: CliCommand[] = [];

@@ -1,5 +1,0 @@
-export * from './database.module';
-export * from './embedded-postgres';
-export * from './migrate';
-export * from './snake-naming.strategy';
-export * from './typeorm-options';
