@@ -1,0 +1,200 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock, DomainException } from '@app/common';
+import { AuditEventEntity } from './audit-event.entity';
+import { AuditRowContent, chainHash, GENESIS_HASH } from './audit-hash';
+import type { AuditEventInput } from './audit.types';
+import { sanitizeMetadata, sanitizeText } from './sanitize';
+
+// One lock id for every append, so concurrent writers (any instance) queue and
+// the chain never forks. Held until the caller's transaction ends.
+export const AUDIT_CHAIN_LOCK_ID = '7310025066416403201';
+
+const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
+
+export interface AuditFilters {
+  actorType?: string;
+  actorId?: string;
+  action?: string; // exact, or a prefix ending in '.*' (e.g. 'auth.*')
+  accountId?: string;
+  objectType?: string;
+  objectId?: string;
+  result?: string;
+  from?: Date;
+  to?: Date;
+}
+
+export interface AuditPage {
+  items: AuditEventEntity[];
+  nextCursor: string | null;
+}
+
+@Injectable()
+export class AuditService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  // Written in the caller's transaction when a manager is given, so the change and
+  // its record commit or fail together; if the write fails, the operation fails.
+  async record(event: AuditEventInput, manager?: EntityManager): Promise<void> {
+    const m = manager ?? this.dataSource.manager;
+    if (m.queryRunner?.isTransactionActive) {
+      await this.append(m, event);
+      return;
+    }
+    await m.transaction((tx) => this.append(tx, event));
+  }
+
+  // Several events in one transaction with one chain-lock round and one multi-row INSERT, for
+  // high-volume writers (the relay's buffered call log). Same checks and hashing as record().
+  async recordMany(events: AuditEventInput[], manager?: EntityManager): Promise<void> {
+    if (events.length === 0) return;
+    const m = manager ?? this.dataSource.manager;
+    if (m.queryRunner?.isTransactionActive) {
+      await this.appendMany(m, events);
+      return;
+    }
+    await m.transaction((tx) => this.appendMany(tx, events));
+  }
+
+  private async append(m: EntityManager, event: AuditEventInput, kind: 'event' | 'checkpoint' = 'event') {
+    await this.appendMany(m, [event], kind);
+  }
+
+  private async appendMany(
+    m: EntityManager,
+    events: AuditEventInput[],
+    kind: 'event' | 'checkpoint' = 'event',
+  ) {
+    for (const event of events) {
+      if (!ACTION.test(event.action)) {
+        throw new DomainException({
+          code: 'AUDIT_INVALID_ACTION',
+          kind: 'invalid',
+          message: `Audit action "${event.action.slice(0, 64)}" is not a dotted lowercase code`,
+        });
+      }
+    }
+    await m.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK_ID]);
+    const last: { seq: string; hash: string }[] = await m.query(
+      'SELECT e.seq::text AS seq, e.hash FROM audit_events e ORDER BY e.seq DESC LIMIT 1',
+    );
+    let prevHash = last[0]?.hash ?? GENESIS_HASH;
+    let seq = last[0] ? BigInt(last[0].seq) : 0n;
+    const occurredAt = this.clock.now().toISOString();
+    let params: unknown[] = [];
+    let rows: string[] = [];
+    // Postgres allows 65535 bind parameters per statement: 17 per row, so chunks of 1000 rows.
+    const flush = async () => {
+      if (rows.length === 0) return;
+      await m.query(
+        `INSERT INTO audit_events (seq, occurred_at, kind, actor_type, actor_id, actor_label, action, object_type,
+           object_id, account_id, result, ip, user_agent, request_id, metadata, prev_hash, hash)
+         VALUES ${rows.join(', ')}`,
+        params,
+      );
+      params = [];
+      rows = [];
+    };
+    for (const event of events) {
+      seq += 1n;
+      const content: AuditRowContent = {
+        seq: seq.toString(),
+        occurredAt,
+        kind,
+        actorType: event.actor.type,
+        actorId: sanitizeText(event.actor.id, 128),
+        actorLabel: sanitizeText(event.actor.label, 256),
+        action: event.action,
+        objectType: sanitizeText(event.objectType, 64),
+        objectId: sanitizeText(event.objectId, 256),
+        accountId: sanitizeText(event.accountId, 128),
+        result: event.result,
+        ip: sanitizeText(event.ip, 64),
+        userAgent: sanitizeText(event.userAgent, 256),
+        requestId: sanitizeText(event.requestId, 128),
+        metadata: sanitizeMetadata(event.metadata),
+      };
+      const hash = chainHash(prevHash, content);
+      const base = params.length;
+      rows.push(`(${Array.from({ length: 17 }, (_, i) => `$${base + i + 1}`).join(', ')})`);
+      params.push(
+        content.seq,
+        content.occurredAt,
+        kind,
+        content.actorType,
+        content.actorId,
+        content.actorLabel,
+        content.action,
+        content.objectType,
+        content.objectId,
+        content.accountId,
+        content.result,
+        content.ip,
+        content.userAgent,
+        content.requestId,
+        JSON.stringify(content.metadata),
+        prevHash,
+        hash,
+      );
+      prevHash = hash;
+      if (rows.length >= 1000) await flush();
+    }
+    await flush();
+  }
+
+  async list(filters: AuditFilters, cursor: string | undefined, limit: number): Promise<AuditPage> {
+    const qb = this.filtered(filters)
+      .orderBy('e.seq', 'DESC')
+      .take(limit + 1);
+    if (cursor) qb.andWhere('e.seq < :cursor', { cursor });
+    const rows = await qb.getMany();
+    const items = rows.slice(0, limit);
+    return { items, nextCursor: rows.length > limit ? items[items.length - 1].seq : null };
+  }
+
+  // Oldest first, in keyset batches, so an export of millions of rows streams in constant memory.
+  async *stream(filters: AuditFilters, batchSize = 500): AsyncGenerator<AuditEventEntity> {
+    let after = '0';
+    for (;;) {
+      const rows = await this.filtered(filters)
+        .andWhere('e.seq > :after', { after })
+        .orderBy('e.seq', 'ASC')
+        .take(batchSize)
+        .getMany();
+      for (const r of rows) yield r;
+      if (rows.length < batchSize) return;
+      after = rows[rows.length - 1].seq;
+    }
+  }
+
+  private filtered(f: AuditFilters) {
+    const qb = this.dataSource.getRepository(AuditEventEntity).createQueryBuilder('e').where('TRUE');
+    if (f.actorType) qb.andWhere('e.actorType = :actorType', { actorType: f.actorType });
+    if (f.actorId) qb.andWhere('e.actorId = :actorId', { actorId: f.actorId });
+    if (f.action?.endsWith('.*')) {
+      qb.andWhere('e.action LIKE :actionPrefix', {
+        actionPrefix: `${f.action.slice(0, -2).replace(/[%_\\]/g, '\\$&')}.%`,
+      });
+    } else if (f.action) qb.andWhere('e.action = :action', { action: f.action });
+    if (f.accountId) qb.andWhere('e.accountId = :accountId', { accountId: f.accountId });
+    if (f.objectType) qb.andWhere('e.objectType = :objectType', { objectType: f.objectType });
+    if (f.objectId) qb.andWhere('e.objectId = :objectId', { objectId: f.objectId });
+    if (f.result) qb.andWhere('e.result = :result', { result: f.result });
+    if (f.from) qb.andWhere('e.occurredAt >= :from', { from: f.from });
+    if (f.to) qb.andWhere('e.occurredAt < :to', { to: f.to });
+    return qb;
+  }
+
+  // Internal to the audit lib (retention): appends a checkpoint in the purge's transaction.
+  async appendCheckpoint(m: EntityManager, metadata: Record<string, unknown>): Promise<void> {
+    await this.append(
+      m,
+      { actor: { type: 'system' }, action: 'audit.retention_purged', result: 'success', metadata },
+      'checkpoint',
+    );
+  }
+}

@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditContext, AuditService } from '@app/audit';
+import { Clock } from '@app/common';
+
+export interface SecuritySettings {
+  require2fa: boolean;
+}
+
+const KEY = 'security';
+const CACHE_MS = 5000;
+
+// Stored in the shared `settings` table. Cached for a few seconds because every
+// authenticated request consults it; a change made here is visible at once.
+@Injectable()
+export class SecuritySettingsService {
+  private cached?: { at: number; value: SecuritySettings };
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(): Promise<SecuritySettings> {
+    const now = Date.now();
+    if (this.cached && now - this.cached.at < CACHE_MS) return this.cached.value;
+    const rows: { value: Partial<SecuritySettings> }[] = await this.dataSource.query(
+      'SELECT value FROM settings WHERE key = $1',
+      [KEY],
+    );
+    const value = { require2fa: rows[0]?.value?.require2fa === true };
+    this.cached = { at: now, value };
+    return value;
+  }
+
+  async update(next: SecuritySettings, ctx: AuditContext): Promise<SecuritySettings> {
+    const before = await this.get();
+    await this.dataSource.transaction(async (m) => {
+      await m.query(
+        `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`,
+        [KEY, JSON.stringify(next), this.clock.now()],
+      );
+      await this.audit.record(
+        {
+          ...ctx,
+          action: 'settings.security_updated',
+          objectType: 'settings',
+          objectId: KEY,
+          result: 'success',
+          metadata: { require2fa: { from: before.require2fa, to: next.require2fa } },
+        },
+        m,
+      );
+    });
+    this.cached = undefined;
+    return this.get();
+  }
+}
