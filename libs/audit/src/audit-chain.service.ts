@@ -97,7 +97,7 @@ export class AuditChainService implements OnApplicationBootstrap, OnApplicationS
       const rows: RawRow[] = await this.dataSource.query(
         `SELECT seq::text AS seq, occurred_at, kind, actor_type, actor_id, actor_label, action, object_type, object_id,
                 account_id, result, ip, user_agent, request_id, metadata, prev_hash, hash
-         FROM audit_events WHERE seq > $1 ORDER BY seq ASC LIMIT $2`,
+         FROM audit_events e WHERE e.seq > $1 ORDER BY e.seq ASC LIMIT $2`,
         [after, batchSize],
       );
       for (const r of rows) {

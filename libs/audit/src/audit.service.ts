@@ -11,7 +11,7 @@ import { sanitizeMetadata, sanitizeText } from './sanitize';
 // the chain never forks. Held until the caller's transaction ends.
 export const AUDIT_CHAIN_LOCK_ID = '7310025066416403201';
 
-const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
+const ACTION = /^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_]*)+$/;
 
 export interface AuditFilters {
   actorType?: string;
