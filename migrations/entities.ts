@@ -2,6 +2,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { AccountEntity, AccountOperatorEntity } from '../libs/accounts/src/account.entity';
 import { ApplicationEntity } from '../libs/applications/src/application.entity';
 import { ConsumerKeyEntity } from '../libs/consumer-keys/src/consumer-key.entity';
+import { GrantEntity } from '../libs/grants/src/grant.entity';
 import { JobRunEntity } from '../libs/jobs/src/job-run.entity';
 import { WebhookDeliveryEntity, WebhookEntity } from '../libs/notifications/src/webhook.entity';
 import { AuditEventEntity } from '../libs/audit/src/audit-event.entity';
@@ -20,4 +21,5 @@ export const CLI_ENTITIES: NonNullable<DataSourceOptions['entities']> = [
   JobRunEntity,
   WebhookEntity,
   WebhookDeliveryEntity,
+  GrantEntity,
 ];

@@ -10,6 +10,8 @@ import { CreateApplications1767225910000 } from './1767225910000-CreateApplicati
 import { CreateAccounts1767225920000 } from './1767225920000-CreateAccounts';
 import { CreateConsumerKeys1767225930000 } from './1767225930000-CreateConsumerKeys';
 import { CreateWebhooks1767225940000 } from './1767225940000-CreateWebhooks';
+import { CreateGrants1767226000000 } from './1767226000000-CreateGrants';
+import { CreateInvalidationTriggers1767226010000 } from './1767226010000-CreateInvalidationTriggers';
 
 export const ALL_MIGRATIONS = [
   CreateSettings1767225600000,
@@ -21,4 +23,6 @@ export const ALL_MIGRATIONS = [
   CreateAccounts1767225920000,
   CreateConsumerKeys1767225930000,
   CreateWebhooks1767225940000,
+  CreateGrants1767226000000,
+  CreateInvalidationTriggers1767226010000,
 ];

@@ -68,6 +68,25 @@ export class EnvironmentVariables {
   @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
   REDIS_URL?: string;
 
+  // Grants and the relay: see docs/grants.md and docs/relay.md.
+  @Transform(toInt) @IsInt() @Min(60) @Max(31536000) GRANTS_MAX_TTL_SECONDS = 2592000;
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600) RELAY_TIMESTAMP_WINDOW_SECONDS = 180;
+  @Transform(toInt) @IsInt() @Min(1024) @Max(104857600) RELAY_MAX_BODY_BYTES = 1048576;
+  @Transform(toInt) @IsInt() @Min(1024) @Max(1073741824) RELAY_MAX_RESPONSE_BYTES = 10485760;
+  @Transform(toInt) @IsInt() @Min(100) @Max(600000) RELAY_HEADERS_TIMEOUT_MS = 10000;
+  @Transform(toInt) @IsInt() @Min(100) @Max(600000) RELAY_BODY_TIMEOUT_MS = 10000;
+  @Transform(toInt) @IsInt() @Min(100) @Max(600000) RELAY_UPSTREAM_CONNECT_TIMEOUT_MS = 5000;
+  @Transform(toInt) @IsInt() @Min(100) @Max(600000) RELAY_UPSTREAM_TIMEOUT_MS = 30000;
+  @Transform(toInt) @IsInt() @Min(1) @Max(4096) RELAY_UPSTREAM_CONNECTIONS = 64;
+  @Transform(toInt) @IsInt() @Min(1) @Max(10000000) RELAY_CK_RATE_LIMIT_PER_MINUTE = 60;
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600) RELAY_CACHE_TTL_SECONDS = 60;
+  @Transform(toInt) @IsInt() @Min(100) @Max(10000000) RELAY_CACHE_MAX_ENTRIES = 10000;
+  @Transform(toInt) @IsInt() @Min(5) @Max(10000) RELAY_AUDIT_FLUSH_MS = 100;
+  @Transform(toInt) @IsInt() @Min(1) @Max(10000) RELAY_AUDIT_BATCH_SIZE = 500;
+  @Transform(toInt) @IsInt() @Min(10) @Max(10000000) RELAY_AUDIT_MAX_PENDING = 10000;
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000) RELAY_BREAKER_FAILURE_THRESHOLD = 5;
+  @Transform(toInt) @IsInt() @Min(100) @Max(600000) RELAY_BREAKER_COOLDOWN_MS = 10000;
+
   // Vault: see README "Master keys".
   @Transform(emptyToUndefined) @IsOptional() @IsString() MASTER_KEY?: string;
   @Transform(emptyToUndefined) @IsOptional() @IsString() MASTER_KEY_FILE?: string;

@@ -1,0 +1,55 @@
+import { CircuitBreaker } from './circuit-breaker';
+
+describe(CircuitBreaker.name, () => {
+  let now = 0;
+  const make = () =>
+    new CircuitBreaker('https://eu.api.ovh.com', { failureThreshold: 3, cooldownMs: 1000 }, () => now);
+
+  beforeEach(() => {
+    now = 0;
+  });
+
+  it('opens after the threshold of consecutive failures and refuses calls while open', () => {
+    const sut = make();
+    for (let i = 0; i < 3; i++) {
+      expect(sut.tryAcquire()).toBe(true);
+      sut.onFailure();
+    }
+    expect(sut.snapshot().state).toBe('open');
+    expect(sut.tryAcquire()).toBe(false);
+    now = 400;
+    expect(sut.retryAfterMs()).toBe(600);
+  });
+
+  it('a success resets the failure count', () => {
+    const sut = make();
+    sut.onFailure();
+    sut.onFailure();
+    sut.onSuccess();
+    sut.onFailure();
+    expect(sut.snapshot().state).toBe('closed');
+  });
+
+  it('half-opens after the cooldown and lets exactly one probe through', () => {
+    const sut = make();
+    for (let i = 0; i < 3; i++) sut.onFailure();
+    now = 1000;
+    expect(sut.snapshot().state).toBe('half-open');
+    expect(sut.tryAcquire()).toBe(true);
+    expect(sut.tryAcquire()).toBe(false);
+    sut.onSuccess();
+    expect(sut.snapshot().state).toBe('closed');
+    expect(sut.tryAcquire()).toBe(true);
+  });
+
+  it('a failed probe opens the circuit again for a full cooldown', () => {
+    const sut = make();
+    for (let i = 0; i < 3; i++) sut.onFailure();
+    now = 1000;
+    expect(sut.tryAcquire()).toBe(true);
+    sut.onFailure();
+    expect(sut.snapshot()).toMatchObject({ state: 'open', opens: 2 });
+    now = 1500;
+    expect(sut.tryAcquire()).toBe(false);
+  });
+});
