@@ -177,18 +177,21 @@ export class AuditChainService implements OnApplicationBootstrap, OnApplicationS
       const anchor: { hash: string }[] = await m.query('SELECT hash FROM audit_events WHERE seq = $1', [
         through,
       ]);
-      await m.query(`SELECT set_config('broker.audit_purge', 'on', true)`);
-      const deleted: [unknown[], number] = await m.query('DELETE FROM audit_events WHERE seq <= $1', [
-        through,
-      ]);
-      await m.query(`SELECT set_config('broker.audit_purge', 'off', true)`);
-      const purged = Array.isArray(deleted) && typeof deleted[1] === 'number' ? deleted[1] : 0;
+      const counted: { n: number }[] = await m.query(
+        'SELECT count(*)::int AS n FROM audit_events WHERE seq <= $1',
+        [through],
+      );
+      const purged = counted[0]?.n ?? 0;
+      // The checkpoint goes first, chained to the current head, so the chain never restarts from genesis.
       await this.audit.appendCheckpoint(m, {
         purgedThroughSeq: through,
         anchorHash: anchor[0].hash,
         purgedCount: purged,
         cutoff: cutoff.toISOString(),
       });
+      await m.query(`SELECT set_config('broker.audit_purge', 'on', true)`);
+      await m.query('DELETE FROM audit_events WHERE seq <= $1', [through]);
+      await m.query(`SELECT set_config('broker.audit_purge', 'off', true)`);
       return { purged, throughSeq: through };
     });
   }

@@ -1,4 +1,7 @@
 import type { CliCommand } from '../cli-command';
+import { auditPurgeCommand } from './audit-purge.command';
+import { auditVerifyCommand } from './audit-verify.command';
+import { operatorsCreateAdminCommand } from './operators-create-admin.command';
 
 // Each command lives in its own file under commands/ and is listed here.
-export const COMMANDS: CliCommand[] = [];
+export const COMMANDS: CliCommand[] = [operatorsCreateAdminCommand, auditVerifyCommand, auditPurgeCommand];
