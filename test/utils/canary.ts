@@ -102,6 +102,19 @@ export async function assertNoPlaintextInRows(
   }
 }
 
+// A pino destination (provide it as LOG_DESTINATION from @app/observability)
+// that keeps every JSON log line the app writes, for canary checks on logs.
+export class LogSink {
+  readonly lines: string[] = [];
+  write(chunk: string): boolean {
+    for (const line of String(chunk).split('\n')) if (line) this.lines.push(line);
+    return true;
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
 export interface OutputCapture {
   text(): string;
   restore(): void;

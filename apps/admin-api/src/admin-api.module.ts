@@ -9,6 +9,7 @@ import { AdminAuthGuard } from '@app/operators';
 import { VaultModule } from '@app/vault';
 import { LifecycleApiModule } from './consumer-keys/lifecycle-api.module';
 import { OperatorsApiModule } from './auth/operators-api.module';
+import { VaultApiModule } from './vault/vault-api.module';
 
 @Module({
   imports: [
@@ -21,6 +22,7 @@ import { OperatorsApiModule } from './auth/operators-api.module';
     AuditModule,
     OperatorsApiModule,
     LifecycleApiModule,
+    VaultApiModule,
   ],
   controllers: [HealthController],
   providers: [

@@ -4,6 +4,7 @@ import { CommonModule, GlobalExceptionFilter } from '@app/common';
 import { BrokerConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { HealthController, LoggingModule, MetricsModule } from '@app/observability';
+import { VaultModule } from '@app/vault';
 
 @Module({
   imports: [
@@ -12,6 +13,7 @@ import { HealthController, LoggingModule, MetricsModule } from '@app/observabili
     LoggingModule,
     MetricsModule.forRoot({ app: 'relay' }),
     DatabaseModule,
+    VaultModule,
   ],
   controllers: [HealthController],
   providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }],
