@@ -1,0 +1,81 @@
+export interface Shot {
+  target: string;
+  startedAt: number;
+  endedAt: number;
+  status: number; // 0 when no HTTP answer came back
+  error?: string;
+  code?: string; // the `code` of a JSON error body
+}
+
+export interface LoadTarget {
+  name: string;
+  url: string;
+  headers?: Record<string, string>;
+  method?: string;
+  body?: string;
+}
+
+// Open-loop load: `rate` requests per second, spread over the targets in turn,
+// whatever the answers' latency (so a slow server cannot slow the generator).
+export function fireLoad(targets: LoadTarget[], rate: number, timeoutMs = 10_000) {
+  const shots: Shot[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let i = 0;
+  const tickMs = 20;
+  let carry = 0;
+  const shoot = (t: LoadTarget) => {
+    const startedAt = Date.now();
+    const p = fetch(t.url, {
+      method: t.method ?? 'GET',
+      headers: t.headers,
+      body: t.body,
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+      .then(async (res) => {
+        const text = await res.text();
+        let code: string | undefined;
+        try {
+          code = (JSON.parse(text) as { code?: string }).code;
+        } catch {
+          // not JSON
+        }
+        shots.push({ target: t.name, startedAt, endedAt: Date.now(), status: res.status, code });
+      })
+      .catch((e: unknown) => {
+        const err = e as Error & { cause?: { code?: string } };
+        shots.push({
+          target: t.name,
+          startedAt,
+          endedAt: Date.now(),
+          status: 0,
+          error: err.cause?.code ?? err.name ?? String(e),
+        });
+      })
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+  const timer = setInterval(() => {
+    carry += (rate * tickMs) / 1000;
+    while (carry >= 1) {
+      carry -= 1;
+      shoot(targets[i++ % targets.length]);
+    }
+  }, tickMs);
+  return {
+    shots,
+    async stop(): Promise<Shot[]> {
+      clearInterval(timer);
+      await Promise.allSettled([...inFlight]);
+      return shots;
+    },
+  };
+}
+
+export function summarize(shots: Shot[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of shots) {
+    const key = `${s.target} ${s.status || s.error}${s.code ? ` ${s.code}` : ''}`;
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
+}
