@@ -1,7 +1,10 @@
+import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { configureHttpApp, createValidationPipe } from '@app/common';
+import type { EnvironmentVariables } from '@app/config';
+import { relayUrlFromConfig, serveDashboard } from './dashboard/serve-dashboard';
 
 export const ADMIN_API_PREFIX = 'api/v1';
 
@@ -12,6 +15,13 @@ export function configureAdminApi(app: NestExpressApplication): void {
   app.setGlobalPrefix(ADMIN_API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics', '/'] });
   app.useGlobalPipes(createValidationPipe());
   setUpOpenApi(app);
+  const config = app.get(ConfigService<EnvironmentVariables, true>);
+  serveDashboard(app, {
+    relayUrl: relayUrlFromConfig(
+      config.get('RELAY_PUBLIC_URL', { infer: true }),
+      config.get('RELAY_PORT', { infer: true }),
+    ),
+  });
 }
 
 // Swagger UI at /docs and the document at /docs-json; both public (plain express

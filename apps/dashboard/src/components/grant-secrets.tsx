@@ -1,0 +1,75 @@
+import type { CreatedGrant } from '../api/types';
+import {
+  curlBearerSnippet,
+  envSnippet,
+  goSnippet,
+  type GrantSecrets,
+  nodeSnippet,
+  pythonSnippet,
+  relayEndpointGuess,
+} from '../lib/snippets';
+import { CodeBlock, Tabs } from './tabs';
+import { Card, CopyButton, CopyField, SecretNotice } from './ui';
+
+function Snippet(props: { code: string; what: string }) {
+  return (
+    <div>
+      <div class="actions" style={{ justifyContent: 'flex-end', marginBottom: '0.4rem' }}>
+        <CopyButton text={props.code} what={props.what} label={`Copy ${props.what}`} />
+      </div>
+      <CodeBlock code={props.code} label={props.what} />
+    </div>
+  );
+}
+
+export function GrantSecretsPanel(props: { created: CreatedGrant }) {
+  const c = props.created.credentials;
+  const endpoint = (props.created.endpoint ?? props.created.relayUrl ?? relayEndpointGuess()).replace(
+    /\/$/,
+    '',
+  );
+  const s: GrantSecrets = { endpoint, ...c };
+  return (
+    <>
+      <SecretNotice />
+      <Card title="Credentials">
+        <CopyField label="Endpoint (the relay)" value={endpoint} what="endpoint" />
+        <div class="grid-2">
+          <CopyField label="Application key" value={c.applicationKey} what="application key" />
+          <CopyField
+            label="Application secret"
+            value={c.applicationSecret}
+            secret
+            what="application secret"
+          />
+          <CopyField label="Consumer key" value={c.consumerKey} secret what="consumer key" />
+          <CopyField label="Bearer token" value={c.bearerToken} secret what="bearer token" />
+        </div>
+      </Card>
+      <Card title="Ready-to-paste configuration">
+        <Tabs
+          label="Configuration snippets"
+          tabs={[
+            {
+              id: 'env',
+              label: 'Environment',
+              content: <Snippet code={envSnippet(s)} what="environment variables" />,
+            },
+            {
+              id: 'python',
+              label: 'python-ovh',
+              content: <Snippet code={pythonSnippet(s)} what="Python snippet" />,
+            },
+            { id: 'node', label: 'node ovh', content: <Snippet code={nodeSnippet(s)} what="Node snippet" /> },
+            { id: 'go', label: 'go-ovh', content: <Snippet code={goSnippet(s)} what="Go snippet" /> },
+            {
+              id: 'curl',
+              label: 'curl (bearer)',
+              content: <Snippet code={curlBearerSnippet(s)} what="curl command" />,
+            },
+          ]}
+        />
+      </Card>
+    </>
+  );
+}

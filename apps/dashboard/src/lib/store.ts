@@ -1,0 +1,38 @@
+import { useEffect, useState } from 'preact/hooks';
+
+// A tiny observable value: enough state management for a dashboard this size.
+export interface Store<T> {
+  get(): T;
+  set(next: T): void;
+  update(fn: (current: T) => T): void;
+  subscribe(listener: (value: T) => void): () => void;
+}
+
+export function createStore<T>(initial: T): Store<T> {
+  let value = initial;
+  const listeners = new Set<(value: T) => void>();
+  return {
+    get: () => value,
+    set(next) {
+      if (Object.is(next, value)) return;
+      value = next;
+      for (const l of [...listeners]) l(value);
+    },
+    update(fn) {
+      this.set(fn(value));
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export function useStore<T>(store: Store<T>): T {
+  const [value, setValue] = useState(store.get());
+  useEffect(() => {
+    setValue(store.get());
+    return store.subscribe(setValue);
+  }, [store]);
+  return value;
+}
