@@ -200,7 +200,7 @@ function assertKey(key: Buffer): void {
     throw new TypeError(`keys must be ${KEY_BYTES} bytes`);
 }
 
-function assertPlace(place: SecretPlace): void {
+export function assertPlace(place: SecretPlace): void {
   for (const field of ['table', 'column', 'rowId'] as const) {
     if (typeof place?.[field] !== 'string' || place[field].length === 0) {
       throw new TypeError(`a secret's place needs a non-empty ${field}`);

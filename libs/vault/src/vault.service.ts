@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit, Optional } from '@nestjs/common';
 import { Clock, DomainException, ReadinessService } from '@app/common';
 import {
+  assertPlace,
   type DataKey,
   EnvelopeError,
   generateDataKey,
@@ -8,7 +9,6 @@ import {
   openSecret,
   parseSealed,
   type ParsedSealed,
-  placeAad,
   sealSecret,
   type SecretPlace,
   unwrapDataKey,
@@ -92,14 +92,14 @@ export class VaultService implements OnModuleInit, OnApplicationBootstrap {
 
   async seal(plaintext: string, place: SecretPlace): Promise<string> {
     this.assertUnsealed();
-    placeAad('check', place);
+    assertPlace(place);
     const key = await this.activeDataKey();
     return sealSecret(key, plaintext, place);
   }
 
   async open(sealed: string, place: SecretPlace): Promise<string> {
     this.assertUnsealed();
-    placeAad('check', place);
+    assertPlace(place);
     let parsed: ParsedSealed;
     try {
       parsed = parseSealed(sealed);
@@ -293,11 +293,7 @@ export class VaultService implements OnModuleInit, OnApplicationBootstrap {
   private async dataKeyFor(id: string, place: SecretPlace | undefined): Promise<DataKey> {
     const hit = this.cache.get(id);
     const now = this.clock.now().getTime();
-    if (hit && hit.until > now) {
-      this.cache.delete(id);
-      this.cache.set(id, hit);
-      return hit.key;
-    }
+    if (hit && hit.until > now) return hit.key;
     const row = await this.store.findDataKey(id);
     if (!row) throw this.failed(place, 'unknown_key');
     if (row.retiredAt || !row.wrappedKey) throw this.failed(place, 'retired_key');
