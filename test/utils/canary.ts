@@ -120,9 +120,10 @@ export interface OutputCapture {
   restore(): void;
 }
 
-// Captures what the process writes to stdout and stderr: console, Nest's logger
-// and pino (which writes to fd 1 with fs.writeSync), while still passing it on
-// unless `quiet`.
+// Captures what this process writes to stdout and stderr (console, Nest's default
+// logger in CLI contexts), while still passing it on unless `quiet`. The apps' pino
+// logs do not pass here under jest: provide a LogSink as LOG_DESTINATION instead
+// (see test/e2e/vault/vault.e2e-spec.ts).
 export function captureProcessOutput(options: { quiet?: boolean } = { quiet: true }): OutputCapture {
   const chunks: string[] = [];
   const keep = (data: unknown) => {
