@@ -1,0 +1,452 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import type { AuditEventInput } from '@app/audit';
+import {
+  type CanonicalTarget,
+  endpointOrigin,
+  OvhUpstreamError,
+  type OvhStreamResponse,
+  OvhUpstreamClient,
+  parseOvhError,
+  tryCanonicalizeRequestTarget,
+} from '@app/ovh-protocol';
+import type { ConsumerKeySigningMaterial } from '@app/consumer-keys';
+import { CircuitBreakerRegistry } from './circuit-breaker';
+import { clientResponseHeaders, HeaderPolicyError, upstreamRequestHeaders } from './header-policy';
+import { authenticateRelayCall } from './relay-auth';
+import { RelayAuditWriter } from './relay-audit.writer';
+import { type RelayRefusal, RelayRefusals, refusalBody } from './relay-errors';
+import type { CachedGrant, RelayLookups } from './relay-lookups.service';
+import { grantLifecycleRefusal, ipRefusal, rulesRefusal } from './relay-policy';
+import type { RelayRateLimits } from './relay-rate-limits';
+import type { RelaySettings } from './relay-settings';
+
+export interface RelayHandlerDeps {
+  settings: RelaySettings;
+  lookups: RelayLookups;
+  rateLimits: RelayRateLimits;
+  breakers: CircuitBreakerRegistry;
+  audit: RelayAuditWriter;
+  upstream: OvhUpstreamClient;
+  now: () => number;
+  isShuttingDown: () => boolean;
+  reportCredentialError: (consumerKeyId: string, kind: 'credential-invalid' | 'not-credential') => void;
+  log: (level: 'warn' | 'error', message: string) => void;
+}
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE']);
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
+const NO_BODY = new Set(['GET', 'HEAD', 'DELETE']);
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const EMPTY = Buffer.alloc(0);
+
+interface CallRecord {
+  requestId: string;
+  start: number;
+  method: string;
+  ip: string | undefined;
+  canonical?: CanonicalTarget;
+  grant?: CachedGrant;
+  mode?: 'signature' | 'bearer';
+  queryId?: string;
+}
+
+class BodyError extends Error {
+  constructor(readonly refusal: RelayRefusal) {
+    super(refusal.relayError);
+  }
+}
+
+// The relay's hot path, on raw Node request/response objects (no Express, no Nest pipeline, no
+// body parser: the signature covers the exact bytes the client sent). Order of checks:
+// protocol (method, upgrade, Host, path) → body → /auth/time → authentication → grant state →
+// IP → consumer key → /auth/* → rules → rate limits → circuit breaker → upstream.
+// Refusals never reach the upstream. Bodies are buffered with strict caps, both ways.
+export class RelayHandler {
+  constructor(private readonly deps: RelayHandlerDeps) {}
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const call: CallRecord = {
+      requestId: '',
+      start: 0,
+      method: req.method ?? '',
+      ip: req.socket.remoteAddress,
+    };
+    this.run(req, res, call).catch((e: unknown) => {
+      // Unexpected (database down while loading a grant, vault sealed...): a fast 503, never a hang.
+      this.deps.log('error', `relay call failed: ${e instanceof Error ? e.message : String(e)}`);
+      if (!res.headersSent)
+        this.finish(req, res, call, RelayRefusals.unavailable('The relay cannot serve this call right now'));
+      else res.destroy();
+    });
+  }
+
+  private async run(req: IncomingMessage, res: ServerResponse, call: CallRecord): Promise<void> {
+    const givenId = req.headers['x-request-id'];
+    call.requestId = typeof givenId === 'string' && SAFE_ID.test(givenId) ? givenId : randomUUID();
+    call.start = performance.now();
+    res.setHeader('X-Request-Id', call.requestId);
+    if (this.deps.isShuttingDown()) res.setHeader('Connection', 'close');
+
+    const early = this.protocolRefusal(req, call);
+    if (early) return this.finish(req, res, call, early);
+    const canonical = call.canonical as CanonicalTarget;
+
+    if (this.deps.audit.isBlocked()) return this.finish(req, res, call, RelayRefusals.auditUnavailable());
+
+    let body: Buffer;
+    try {
+      body = await this.readBody(req, call.method);
+    } catch (e) {
+      if (e instanceof BodyError) {
+        res.setHeader('Connection', 'close');
+        return this.finish(req, res, call, e.refusal);
+      }
+      throw e;
+    }
+
+    const path = canonical.path;
+    if (path === '/auth/time' && (call.method === 'GET' || call.method === 'HEAD')) {
+      return this.sendJson(res, 200, String(Math.floor(this.deps.now() / 1000)), call.method === 'HEAD');
+    }
+    if (path === '/auth/credential' || path === '/auth/credential/') {
+      return this.finish(req, res, call, RelayRefusals.credentialRequestRefused());
+    }
+
+    const now = this.deps.now();
+    const auth = await authenticateRelayCall(
+      { method: call.method, target: canonical.target, headers: req.headers, body, nowMs: now },
+      this.deps.lookups,
+      this.deps.settings,
+    );
+    if (!auth.ok) {
+      call.grant = auth.grant;
+      return this.finish(req, res, call, auth.refusal);
+    }
+    const grant = auth.grant;
+    call.grant = grant;
+    call.mode = auth.mode;
+
+    const denied = grantLifecycleRefusal(grant, now) ?? ipRefusal(grant, call.ip);
+    if (denied) return this.finish(req, res, call, denied);
+
+    const lookup = await this.deps.lookups.material(grant.consumerKeyId);
+    if (!lookup.usable) return this.finish(req, res, call, RelayRefusals.consumerKeyUnusable());
+    const material = lookup.material;
+
+    if (path.startsWith('/auth/')) {
+      if (path === '/auth/currentCredential' && (call.method === 'GET' || call.method === 'HEAD')) {
+        this.sendJson(res, 200, JSON.stringify(currentCredential(grant)), call.method === 'HEAD');
+        return this.record(call, 200);
+      }
+      return this.finish(req, res, call, RelayRefusals.authRouteRefused());
+    }
+
+    const notGranted = rulesRefusal(grant, material.rules, call.method, path);
+    if (notGranted) return this.finish(req, res, call, notGranted);
+
+    const perGrant = await this.deps.rateLimits.consumeGrant(grant.id, grant.rateLimitPerMinute);
+    if (!perGrant.allowed) {
+      return this.finish(req, res, call, RelayRefusals.rateLimited('grant', perGrant.retryAfterSeconds));
+    }
+    const perKey = await this.deps.rateLimits.consumeConsumerKey(grant.consumerKeyId);
+    if (!perKey.allowed) {
+      return this.finish(req, res, call, RelayRefusals.rateLimited('consumer_key', perKey.retryAfterSeconds));
+    }
+
+    let headers: Record<string, string>;
+    try {
+      headers = upstreamRequestHeaders(req.headers);
+    } catch (e) {
+      if (e instanceof HeaderPolicyError)
+        return this.finish(req, res, call, RelayRefusals.badHeaders(e.message));
+      throw e;
+    }
+    await this.forward(req, res, call, material, headers, body);
+  }
+
+  private protocolRefusal(req: IncomingMessage, call: CallRecord): RelayRefusal | null {
+    if (!METHODS.has(call.method)) return RelayRefusals.methodNotAllowed();
+    if (req.headers.upgrade !== undefined) return RelayRefusals.upgradeRefused();
+    let hosts = 0;
+    const raw = req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      if (raw[i].length === 4 && raw[i].toLowerCase() === 'host') hosts++;
+    }
+    if (hosts > 1) return RelayRefusals.badHeaders('Duplicate Host header');
+    const result = tryCanonicalizeRequestTarget(req.url ?? '');
+    if (!result.ok) {
+      return result.error.code === 'UNKNOWN_API_BRANCH'
+        ? {
+            relayError: 'UNKNOWN_API_BRANCH',
+            spec: { status: 404, message: 'Got an invalid (or empty) URL' },
+          }
+        : RelayRefusals.invalidPath(result.error.message);
+    }
+    call.canonical = result.value;
+    return null;
+  }
+
+  private readBody(req: IncomingMessage, method: string): Promise<Buffer> {
+    const length = req.headers['content-length'];
+    const chunked = req.headers['transfer-encoding'] !== undefined;
+    if (!chunked && (length === undefined || length === '0')) return Promise.resolve(EMPTY);
+    const limit = this.deps.settings.maxBodyBytes;
+    if (NO_BODY.has(method)) return Promise.reject(new BodyError(RelayRefusals.bodyNotExpected()));
+    if (length !== undefined && Number(length) > limit) {
+      return Promise.reject(new BodyError(RelayRefusals.bodyTooLarge(limit)));
+    }
+    return new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let done = false;
+      const timer = setTimeout(() => fail(RelayRefusals.bodyTimeout()), this.deps.settings.bodyTimeoutMs);
+      const cleanup = () => {
+        done = true;
+        clearTimeout(timer);
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('error', onError);
+        req.off('aborted', onError);
+      };
+      const fail = (refusal: RelayRefusal) => {
+        if (done) return;
+        cleanup();
+        req.pause();
+        reject(new BodyError(refusal));
+      };
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) return fail(RelayRefusals.bodyTooLarge(limit));
+        chunks.push(chunk);
+      };
+      const onEnd = () => {
+        if (done) return;
+        cleanup();
+        resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+      };
+      const onError = () => fail(RelayRefusals.badHeaders('Request body could not be read'));
+      req.on('data', onData);
+      req.on('end', onEnd);
+      req.on('error', onError);
+      req.on('aborted', onError);
+    });
+  }
+
+  private async forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    call: CallRecord,
+    material: ConsumerKeySigningMaterial,
+    headers: Record<string, string>,
+    body: Buffer,
+  ): Promise<void> {
+    const canonical = call.canonical as CanonicalTarget;
+    const breaker = this.deps.breakers.for(endpointOrigin(material.endpointBaseUrl));
+    if (!breaker.tryAcquire()) {
+      return this.finish(
+        req,
+        res,
+        call,
+        RelayRefusals.circuitOpen(Math.max(1, Math.ceil(breaker.retryAfterMs() / 1000))),
+      );
+    }
+    const request = {
+      endpointBaseUrl: material.endpointBaseUrl,
+      appKey: material.appKey,
+      appSecret: material.appSecret,
+      consumerKey: material.consumerKey,
+      method: call.method,
+      path: canonical.target,
+      body: body.length > 0 ? body : null,
+      headers,
+    };
+    let upstream: OvhStreamResponse;
+    let responseBody: Buffer;
+    try {
+      try {
+        upstream = await this.deps.upstream.signedRequest(request);
+      } catch (e) {
+        // Only idempotent calls, only when the connection failed, once; never POST.
+        if (
+          !(e instanceof OvhUpstreamError) ||
+          e.code !== 'CONNECTION_FAILED' ||
+          !IDEMPOTENT.has(call.method)
+        )
+          throw e;
+        upstream = await this.deps.upstream.signedRequest(request);
+      }
+      call.queryId = upstream.queryId;
+      if (upstream.statusCode >= 300 && upstream.statusCode < 400) {
+        upstream.body.destroy();
+        breaker.onSuccess();
+        return this.finish(req, res, call, RelayRefusals.upstreamRedirect());
+      }
+      const declared = Number(upstream.headers['content-length']);
+      if (Number.isFinite(declared) && declared > this.deps.settings.maxResponseBytes) {
+        upstream.body.destroy();
+        breaker.onSuccess();
+        return this.finish(
+          req,
+          res,
+          call,
+          RelayRefusals.upstreamTooLarge(this.deps.settings.maxResponseBytes),
+        );
+      }
+      responseBody = await readCapped(upstream.body, this.deps.settings.maxResponseBytes);
+    } catch (e) {
+      const refusal = this.upstreamFailure(e);
+      if (
+        refusal.relayError === 'UPSTREAM_RESPONSE_TOO_LARGE' ||
+        refusal.relayError === 'UPSTREAM_INVALID_RESPONSE'
+      ) {
+        breaker.onSuccess();
+      } else {
+        breaker.onFailure();
+      }
+      return this.finish(req, res, call, refusal);
+    }
+
+    const status = upstream.statusCode;
+    if (status === 502 || status === 503 || status === 504) breaker.onFailure();
+    else breaker.onSuccess();
+    if (status === 403) this.noticeCredentialError(material, upstream, responseBody);
+
+    const out: OutgoingHttpHeaders = clientResponseHeaders(upstream.headers);
+    out['content-length'] = responseBody.length;
+    res.writeHead(status, out);
+    res.end(call.method === 'HEAD' ? undefined : responseBody);
+    this.record(call, status);
+  }
+
+  private upstreamFailure(e: unknown): RelayRefusal {
+    if (e instanceof TooLargeError)
+      return RelayRefusals.upstreamTooLarge(this.deps.settings.maxResponseBytes);
+    if (e instanceof OvhUpstreamError) {
+      switch (e.code) {
+        case 'CONNECT_TIMEOUT':
+        case 'HEADERS_TIMEOUT':
+        case 'BODY_TIMEOUT':
+          return RelayRefusals.upstreamTimeout();
+        case 'RESPONSE_TOO_LARGE':
+          return RelayRefusals.upstreamTooLarge(this.deps.settings.maxResponseBytes);
+        case 'TIME_SYNC_FAILED':
+        case 'CONNECTION_FAILED':
+        case 'ABORTED':
+          return RelayRefusals.upstreamUnreachable();
+        default:
+          return RelayRefusals.upstreamInvalid();
+      }
+    }
+    const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+    if (code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT')
+      return RelayRefusals.upstreamTimeout();
+    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') return RelayRefusals.upstreamInvalid();
+    return RelayRefusals.upstreamInvalid();
+  }
+
+  // OVHcloud saying the real consumer key is dead: mark it (expired or revoked) and notify, and
+  // stop using the cached material; the next call gets the relay's own INVALID_CREDENTIAL.
+  private noticeCredentialError(
+    material: ConsumerKeySigningMaterial,
+    upstream: OvhStreamResponse,
+    body: Buffer,
+  ): void {
+    const parsed = parseOvhError(403, body.toString('utf8'), upstream.headers);
+    if (parsed.kind !== 'credential-invalid' && parsed.kind !== 'not-credential') return;
+    this.deps.lookups.forgetMaterial(material.consumerKeyId);
+    this.deps.reportCredentialError(material.consumerKeyId, parsed.kind);
+  }
+
+  private sendJson(res: ServerResponse, status: number, json: string, head: boolean): void {
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(json),
+    });
+    res.end(head ? undefined : json);
+  }
+
+  private finish(req: IncomingMessage, res: ServerResponse, call: CallRecord, refusal: RelayRefusal): void {
+    const json = refusalBody(refusal);
+    const headers: OutgoingHttpHeaders = {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(json),
+      'x-relay-error': refusal.relayError,
+    };
+    if (refusal.retryAfterSeconds !== undefined) headers['retry-after'] = String(refusal.retryAfterSeconds);
+    // An unread body: answer, then close rather than drain whatever the client still sends.
+    if (!req.complete) headers.connection = 'close';
+    res.writeHead(refusal.spec.status, headers);
+    res.end(call.method === 'HEAD' ? undefined : json);
+    if (!req.complete) req.resume();
+    this.record(call, refusal.spec.status, refusal.relayError);
+  }
+
+  // Calls that identified a grant are audited, refused or not. Anonymous refusals (unknown key,
+  // malformed request) are not: they would let anyone fill the audit log.
+  private record(call: CallRecord, status: number, relayError?: string): void {
+    const grant = call.grant;
+    if (!grant) return;
+    const canonical = call.canonical;
+    const event: AuditEventInput = {
+      actor: { type: 'grant', id: grant.id, label: grant.holderName },
+      action: 'relay.call',
+      objectType: 'grant',
+      objectId: grant.id,
+      accountId: grant.accountId,
+      result: relayError ? 'denied' : status < 400 ? 'success' : 'failure',
+      ip: call.ip,
+      requestId: call.requestId,
+      metadata: {
+        holderType: grant.holderType,
+        consumerKeyId: grant.consumerKeyId,
+        method: call.method,
+        path: canonical ? `/${canonical.branch}${canonical.path}` : null,
+        status,
+        durationMs: Math.round((performance.now() - call.start) * 100) / 100,
+        upstreamQueryId: call.queryId ?? null,
+        relayError: relayError ?? null,
+        auth: call.mode ?? null,
+      },
+    };
+    this.deps.audit.enqueue(event);
+  }
+}
+
+class TooLargeError extends Error {}
+
+async function readCapped(stream: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) {
+      stream.destroy();
+      throw new TooLargeError();
+    }
+    chunks.push(buf);
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+}
+
+// GET /auth/currentCredential answers for the grant, in OVHcloud's auth.ApiCredential shape.
+function currentCredential(grant: CachedGrant): Record<string, unknown> {
+  return {
+    credentialId: grant.numericId,
+    applicationId: grant.numericId,
+    creation: iso(grant.createdAt),
+    expiration: iso(grant.expiresAt),
+    lastUse: null,
+    ovhSupport: false,
+    rules: grant.accessRules,
+    status: 'validated',
+    allowedIPs: grant.allowedIPs,
+  };
+}

@@ -1,0 +1,133 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
+import { AuditService } from '@app/audit';
+import { Clock, ReadinessService } from '@app/common';
+import { ConsumerKeysService } from '@app/consumer-keys';
+import { OvhUpstreamClient } from '@app/ovh-protocol';
+import { CircuitBreakerRegistry, type CircuitSnapshot } from './circuit-breaker';
+import { RelayAuditWriter, type AuditWriterStats } from './relay-audit.writer';
+import { RelayHandler } from './relay-handler';
+import { RelayInvalidationListener } from './relay-invalidation.listener';
+import { RelayLookups } from './relay-lookups.service';
+import { RelayRateLimits } from './relay-rate-limits';
+import { RELAY_SETTINGS, type RelaySettings } from './relay-settings';
+
+export interface RelayStatus {
+  breakers: CircuitSnapshot[];
+  cache: Record<string, number>;
+  audit: AuditWriterStats;
+  invalidationListener: 'live' | 'down';
+}
+
+// Owns the relay's moving parts (upstream pool, caches, limits, breakers, audit buffer) and
+// exposes one request handler for the app to mount before Nest's router.
+@Injectable()
+export class RelayService implements OnModuleInit, BeforeApplicationShutdown, OnModuleDestroy {
+  private readonly logger = new Logger('Relay');
+  readonly upstream: OvhUpstreamClient;
+  readonly breakers: CircuitBreakerRegistry;
+  readonly rateLimits: RelayRateLimits;
+  readonly audit: RelayAuditWriter;
+  private readonly handler: RelayHandler;
+
+  constructor(
+    @Inject(RELAY_SETTINGS) readonly settings: RelaySettings,
+    private readonly lookups: RelayLookups,
+    private readonly listener: RelayInvalidationListener,
+    private readonly consumerKeys: ConsumerKeysService,
+    private readonly auditService: AuditService,
+    private readonly readiness: ReadinessService,
+    private readonly clock: Clock,
+  ) {
+    const now = () => this.clock.now().getTime();
+    this.upstream = new OvhUpstreamClient({
+      clock: now,
+      connectTimeoutMs: settings.upstreamConnectTimeoutMs,
+      headersTimeoutMs: settings.upstreamTimeoutMs,
+      bodyTimeoutMs: settings.upstreamTimeoutMs,
+      connectionsPerOrigin: settings.upstreamConnections,
+      maxBufferedResponseBytes: settings.maxResponseBytes,
+    });
+    this.breakers = new CircuitBreakerRegistry({
+      failureThreshold: settings.breakerFailureThreshold,
+      cooldownMs: settings.breakerCooldownMs,
+    });
+    this.rateLimits = new RelayRateLimits({
+      ckPointsPerMinute: settings.ckRateLimitPerMinute,
+      ...(settings.redisUrl ? { redisUrl: settings.redisUrl } : {}),
+    });
+    this.audit = new RelayAuditWriter(
+      (events) => this.auditService.recordMany(events),
+      {
+        flushMs: settings.auditFlushMs,
+        batchSize: settings.auditBatchSize,
+        maxPending: settings.auditMaxPending,
+      },
+      (message) => this.logger.error(message),
+    );
+    this.handler = new RelayHandler({
+      settings,
+      lookups,
+      rateLimits: this.rateLimits,
+      breakers: this.breakers,
+      audit: this.audit,
+      upstream: this.upstream,
+      now,
+      isShuttingDown: () => this.readiness.isShuttingDown(),
+      reportCredentialError: (id, kind) => {
+        this.consumerKeys
+          .markUpstreamCredentialError(id, kind)
+          .catch((e: unknown) =>
+            this.logger.error(
+              `could not mark consumer key ${id}: ${e instanceof Error ? e.message : String(e)}`,
+            ),
+          );
+      },
+      log: (level, message) => (level === 'warn' ? this.logger.warn(message) : this.logger.error(message)),
+    });
+  }
+
+  onModuleInit(): void {
+    this.audit.start();
+    this.readiness.register('relay', async () => {
+      const audit = this.audit.stats();
+      const ok = !audit.blocked;
+      return {
+        ok,
+        detail: {
+          auditPending: audit.pending,
+          auditBlocked: audit.blocked,
+          invalidationListener: this.listener.isLive() ? 'live' : 'down',
+        },
+      };
+    });
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => this.handler.handle(req, res);
+
+  status(): RelayStatus {
+    return {
+      breakers: this.breakers.snapshot(),
+      cache: this.lookups.stats(),
+      audit: this.audit.stats(),
+      invalidationListener: this.listener.isLive() ? 'live' : 'down',
+    };
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.audit.stop();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.audit.stop();
+    await this.upstream.close();
+    await this.rateLimits.close();
+  }
+}
