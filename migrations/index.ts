@@ -12,6 +12,7 @@ import { CreateConsumerKeys1767225930000 } from './1767225930000-CreateConsumerK
 import { CreateWebhooks1767225940000 } from './1767225940000-CreateWebhooks';
 import { CreateGrants1767226000000 } from './1767226000000-CreateGrants';
 import { CreateInvalidationTriggers1767226010000 } from './1767226010000-CreateInvalidationTriggers';
+import { AddConsumerKeyOrigin1767226100000 } from './1767226100000-AddConsumerKeyOrigin';
 
 export const ALL_MIGRATIONS = [
   CreateSettings1767225600000,
@@ -25,4 +26,5 @@ export const ALL_MIGRATIONS = [
   CreateWebhooks1767225940000,
   CreateGrants1767226000000,
   CreateInvalidationTriggers1767226010000,
+  AddConsumerKeyOrigin1767226100000,
 ];

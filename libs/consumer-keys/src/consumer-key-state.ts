@@ -45,6 +45,15 @@ export const CONSUMER_KEY_TRANSITIONS: Readonly<
   revoked: {},
 };
 
+// Where a row starts: a request goes through the consent flow; an imported key was
+// validated by the customer before the broker knew it, so it enters as validated.
+export const CONSUMER_KEY_ORIGINS = ['requested', 'imported'] as const;
+export type ConsumerKeyOrigin = (typeof CONSUMER_KEY_ORIGINS)[number];
+export const INITIAL_STATE: Readonly<Record<ConsumerKeyOrigin, ConsumerKeyState>> = {
+  requested: 'requesting',
+  imported: 'validated',
+};
+
 export const TERMINAL_STATES: readonly ConsumerKeyState[] = CONSUMER_KEY_STATES.filter(
   (s) => Object.keys(CONSUMER_KEY_TRANSITIONS[s]).length === 0,
 );

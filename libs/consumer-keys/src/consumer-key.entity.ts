@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { AccessRule } from '@app/ovh-protocol';
-import type { ConsumerKeyState } from './consumer-key-state';
+import type { ConsumerKeyOrigin, ConsumerKeyState } from './consumer-key-state';
 
 @Entity('consumer_keys')
 export class ConsumerKeyEntity {
@@ -41,6 +41,8 @@ export class ConsumerKeyEntity {
   @Column('uuid', { nullable: true }) renewalOf!: string | null;
   @Column('uuid', { nullable: true }) renewedBy!: string | null;
   @Column('integer', { array: true }) warningsSent!: number[];
+  // 'imported': an existing, already validated key brought under management (libs/key-import).
+  @Column('text') origin!: ConsumerKeyOrigin;
   @Column('uuid', { nullable: true }) createdBy!: string | null;
   @Column('timestamptz') createdAt!: Date;
   @Column('timestamptz') updatedAt!: Date;

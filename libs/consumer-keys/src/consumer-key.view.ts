@@ -1,5 +1,5 @@
 import type { AccessRule } from '@app/ovh-protocol';
-import type { ConsumerKeyState } from './consumer-key-state';
+import type { ConsumerKeyOrigin, ConsumerKeyState } from './consumer-key-state';
 import type { ConsumerKeyEntity } from './consumer-key.entity';
 
 export interface ConsumerKeyView {
@@ -8,6 +8,7 @@ export interface ConsumerKeyView {
   applicationId: string;
   label: string | null;
   state: ConsumerKeyState;
+  origin: ConsumerKeyOrigin;
   accessRules: AccessRule[];
   allowedIPs: string[] | null;
   validitySeconds: number | null;
@@ -52,6 +53,7 @@ export function toConsumerKeyView(e: ConsumerKeyEntity): ConsumerKeyView {
     applicationId: e.applicationId,
     label: e.label,
     state: e.state,
+    origin: e.origin,
     accessRules: e.accessRules,
     allowedIPs: e.allowedIps,
     validitySeconds: e.validitySeconds,

@@ -3,7 +3,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import ipaddr from 'ipaddr.js';
-import { DataSource, EntityManager, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { Clock, DomainException } from '@app/common';
 import type { EnvironmentVariables } from '@app/config';
 import { AuditService, type AuditContext } from '@app/audit';
@@ -12,8 +12,14 @@ import { AccountsService, type AccountViewer } from '@app/accounts';
 import { ApplicationsService } from '@app/applications';
 import { NotificationsService } from '@app/notifications';
 import { JobRunner } from '@app/jobs';
-import { type AccessRule, isCallGranted, validateAccessRules } from '@app/ovh-protocol';
-import { type ConsumerKeyEvent, type ConsumerKeyState, nextState } from './consumer-key-state';
+import { type AccessRule, isCallGranted, rulesContained, validateAccessRules } from '@app/ovh-protocol';
+import {
+  type ConsumerKeyEvent,
+  type ConsumerKeyState,
+  INITIAL_STATE,
+  LIVE_STATES,
+  nextState,
+} from './consumer-key-state';
 import { ConsumerKeyEntity } from './consumer-key.entity';
 import {
   ConsumerKeyUpstream,
@@ -44,6 +50,29 @@ export interface ConsumerKeyRequestResult {
   key: ConsumerKeyView;
   // True when an earlier request with the same Idempotency-Key is answered again.
   replayed: boolean;
+}
+
+// A key that already exists upstream and was checked with GET /auth/currentCredential.
+export interface ImportValidatedKeyInput {
+  accountId: string;
+  applicationId: string;
+  keys: SigningKeys;
+  credential: CurrentCredential;
+  label?: string | null;
+  // Broker policy from now on; null/absent = none (OVHcloud's own expiration still applies).
+  validitySeconds?: number | null;
+  // Extra audit metadata (no secrets): where the key came from, whether its application was new.
+  auditMetadata?: Record<string, unknown>;
+}
+
+// A successor with other (narrower) rules, for a hygiene finding; see replace().
+export interface ConsumerKeyReplaceInput {
+  accessRules?: AccessRule[];
+  presets?: PresetSelection[];
+  recursive?: RecursiveSelection[];
+  validitySeconds?: number | null;
+  allowedIPs?: string[] | null;
+  label?: string | null;
 }
 
 export type UpstreamCredentialErrorKind = 'credential-invalid' | 'not-credential';
@@ -174,28 +203,8 @@ export class ConsumerKeysService implements OnModuleInit {
     ctx: AuditContext,
   ): Promise<ConsumerKeyRequestResult> {
     const predecessor = await this.findVisible(viewer, accountId, id);
-    if (!['validated', 'expired', 'revocationPending'].includes(predecessor.state)) {
-      throw new DomainException({
-        code: 'CONSUMER_KEY_NOT_RENEWABLE',
-        kind: 'conflict',
-        message: `A consumer key in state ${predecessor.state} cannot be renewed`,
-        details: { state: predecessor.state },
-      });
-    }
-    if (predecessor.renewedBy) {
-      const successor = await this.repo.findOne({ where: { id: predecessor.renewedBy } });
-      if (successor && ['requesting', 'pendingValidation'].includes(successor.state)) {
-        if (idempotencyKey && successor.idempotencyKey === idempotencyKey) {
-          return { key: toConsumerKeyView(successor), replayed: true };
-        }
-        throw new DomainException({
-          code: 'CONSUMER_KEY_RENEWAL_IN_PROGRESS',
-          kind: 'conflict',
-          message: 'A renewal of this consumer key is already waiting for validation',
-          details: { successorId: successor.id },
-        });
-      }
-    }
+    const replayed = await this.checkSuccessorAllowed(predecessor, idempotencyKey, 'renewed');
+    if (replayed) return replayed;
     const spec = this.buildSpec({
       applicationId: predecessor.applicationId,
       accessRules: predecessor.accessRules,
@@ -213,6 +222,162 @@ export class ConsumerKeysService implements OnModuleInit {
     }
     await this.applications.requireActive(spec.applicationId);
     return this.startRequest(accountId, spec, idempotencyKey, predecessor.id, ctx);
+  }
+
+  // Like renew, but with new rules that must fit inside the predecessor's (the fix for a
+  // hygiene finding: a narrower key, an expiry, an IP restriction). The predecessor is
+  // revoked automatically once the successor is validated (markValidated).
+  async replace(
+    viewer: AccountViewer,
+    accountId: string,
+    id: string,
+    input: ConsumerKeyReplaceInput,
+    idempotencyKey: string | undefined,
+    ctx: AuditContext,
+  ): Promise<ConsumerKeyRequestResult> {
+    const predecessor = await this.findVisible(viewer, accountId, id);
+    const replayed = await this.checkSuccessorAllowed(predecessor, idempotencyKey, 'replaced');
+    if (replayed) return replayed;
+    const spec = this.buildSpec({
+      applicationId: predecessor.applicationId,
+      accessRules: input.accessRules,
+      presets: input.presets,
+      recursive: input.recursive,
+      allowedIPs: input.allowedIPs === undefined ? predecessor.allowedIps : input.allowedIPs,
+      validitySeconds:
+        input.validitySeconds === undefined ? predecessor.validitySeconds : input.validitySeconds,
+      label: input.label === undefined ? predecessor.label : input.label,
+    });
+    // rulesContained returns the requested rules that no current rule covers.
+    const current = predecessor.upstreamRules ?? predecessor.accessRules;
+    const notCovered = rulesContained(spec.rules, current);
+    if (spec.rules.length === 0 || notCovered.length > 0) {
+      throw new DomainException({
+        code: 'CONSUMER_KEY_REPLACEMENT_NOT_NARROWER',
+        kind: 'unprocessable',
+        message: 'The replacement rules must be a non-empty subset of what the current key grants',
+        details: { notCovered, current },
+      });
+    }
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new DomainException({
+        code: 'IDEMPOTENCY_KEY_INVALID',
+        kind: 'invalid',
+        message: 'Idempotency-Key must be 1 to 200 printable ASCII characters',
+      });
+    }
+    await this.applications.requireActive(spec.applicationId);
+    return this.startRequest(accountId, spec, idempotencyKey, predecessor.id, ctx);
+  }
+
+  // ---- imported keys (libs/key-import) -----------------------------------------------
+
+  // Inserts an upstream-validated key straight in INITIAL_STATE.imported, CK sealed,
+  // with its audit record in the same transaction. A second live row for the same
+  // credential is refused by uq_consumer_keys_live_credential (409, existing id).
+  async importValidated(input: ImportValidatedKeyInput, ctx: AuditContext): Promise<ConsumerKeyView> {
+    const c = input.credential;
+    const validity = input.validitySeconds ?? null;
+    if (validity !== null && (!Number.isInteger(validity) || validity < 60 || validity > 10 * 365 * 86400)) {
+      throw new DomainException({
+        code: 'CONSUMER_KEY_VALIDITY_INVALID',
+        kind: 'invalid',
+        message: 'validitySeconds must be an integer from 60 to 315360000, or null for none',
+      });
+    }
+    const existing = await this.findLiveByCredential(input.applicationId, c.credentialId);
+    if (existing) throw alreadyManaged(existing.id);
+    const nichandle = await this.discoverNichandle(input.keys, c.rules);
+    const id = randomUUID();
+    const now = this.clock.now();
+    const entity = this.repo.create({
+      id,
+      accountId: input.accountId,
+      applicationId: input.applicationId,
+      state: INITIAL_STATE.imported,
+      origin: 'imported',
+      accessRules: c.rules,
+      allowedIps: c.allowedIPs && c.allowedIPs.length > 0 ? c.allowedIPs : null,
+      validitySeconds: validity,
+      label: input.label?.trim() || null,
+      idempotencyKey: null,
+      requestHash: sha256(`import:${input.applicationId}:${c.credentialId}`),
+      consumerKeySealed: await this.vault.seal(input.keys.consumerKey, {
+        table: SEALED.table,
+        column: SEALED.column,
+        rowId: id,
+      }),
+      validationUrl: null,
+      callbackStateHash: null,
+      credentialId: String(c.credentialId),
+      nichandle,
+      upstreamRules: c.rules,
+      upstreamAllowedIps: c.allowedIPs ?? null,
+      upstreamCreatedAt: parseDate(c.creation ?? null),
+      upstreamExpiresAt: parseDate(c.expiration),
+      policyExpiresAt: validity ? new Date(now.getTime() + validity * 1000) : null,
+      lastUseAt: parseDate(c.lastUse),
+      lastSyncedAt: now,
+      lastError: null,
+      requestedAt: now,
+      validatedAt: now,
+      revocationAttempts: 0,
+      renewalOf: null,
+      renewedBy: null,
+      warningsSent: [],
+      createdBy: ctx.actor.type === 'operator' ? (ctx.actor.id ?? null) : null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    try {
+      await this.dataSource.transaction(async (m) => {
+        await m.insert(ConsumerKeyEntity, entity);
+        if (nichandle) await this.accounts.recordNichandle(entity.accountId, nichandle, m);
+        await this.audit.record(
+          this.auditEvent(entity, ctx, 'consumer_key.imported', 'success', {
+            ...input.auditMetadata,
+            applicationId: entity.applicationId,
+            credentialId: c.credentialId,
+            nichandle,
+            rules: c.rules.length,
+            upstreamExpiresAt: entity.upstreamExpiresAt?.toISOString() ?? null,
+            validitySeconds: validity,
+          }),
+          m,
+        );
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        const winner = await this.findLiveByCredential(input.applicationId, c.credentialId);
+        if (winner) throw alreadyManaged(winner.id);
+      }
+      throw e;
+    }
+    return toConsumerKeyView(await this.load(id));
+  }
+
+  async findLiveByCredential(applicationId: string, credentialId: number): Promise<ConsumerKeyView | null> {
+    const row = await this.repo.findOne({
+      where: {
+        applicationId,
+        credentialId: String(credentialId),
+        state: In(['validated', 'revocationPending']),
+      },
+    });
+    return row ? toConsumerKeyView(row) : null;
+  }
+
+  // Every key of these accounts in the given states (default: the live ones), for reports.
+  async listForAccounts(
+    accountIds: string[],
+    states: readonly ConsumerKeyState[] = LIVE_STATES,
+  ): Promise<ConsumerKeyView[]> {
+    if (accountIds.length === 0) return [];
+    const rows = await this.repo.find({
+      where: { accountId: In(accountIds), state: In([...states]) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+    return rows.map(toConsumerKeyView);
   }
 
   // Revoking a pending request cancels it (nothing exists upstream to log out yet).
@@ -980,6 +1145,38 @@ export class ConsumerKeysService implements OnModuleInit {
     };
   }
 
+  // Renew and replace: the predecessor must be able to have a successor, and only one
+  // may wait for validation at a time (a retry with its Idempotency-Key gets it back).
+  private async checkSuccessorAllowed(
+    predecessor: ConsumerKeyEntity,
+    idempotencyKey: string | undefined,
+    verb: 'renewed' | 'replaced',
+  ): Promise<ConsumerKeyRequestResult | null> {
+    if (!['validated', 'expired', 'revocationPending'].includes(predecessor.state)) {
+      throw new DomainException({
+        code: 'CONSUMER_KEY_NOT_RENEWABLE',
+        kind: 'conflict',
+        message: `A consumer key in state ${predecessor.state} cannot be ${verb}`,
+        details: { state: predecessor.state },
+      });
+    }
+    if (predecessor.renewedBy) {
+      const successor = await this.repo.findOne({ where: { id: predecessor.renewedBy } });
+      if (successor && ['requesting', 'pendingValidation'].includes(successor.state)) {
+        if (idempotencyKey && successor.idempotencyKey === idempotencyKey) {
+          return { key: toConsumerKeyView(successor), replayed: true };
+        }
+        throw new DomainException({
+          code: 'CONSUMER_KEY_RENEWAL_IN_PROGRESS',
+          kind: 'conflict',
+          message: 'A renewal of this consumer key is already waiting for validation',
+          details: { successorId: successor.id },
+        });
+      }
+    }
+    return null;
+  }
+
   private async findVisible(
     viewer: AccountViewer,
     accountId: string,
@@ -1016,6 +1213,15 @@ function notFound(): DomainException {
     code: 'CONSUMER_KEY_NOT_FOUND',
     kind: 'not_found',
     message: 'Consumer key not found',
+  });
+}
+
+function alreadyManaged(existingKeyId: string): DomainException {
+  return new DomainException({
+    code: 'CONSUMER_KEY_ALREADY_MANAGED',
+    kind: 'conflict',
+    message: 'The broker already manages this credential',
+    details: { existingKeyId },
   });
 }
 
