@@ -11,11 +11,13 @@ const base = {
 };
 
 module.exports = {
+  // a global option (ignored inside projects); e2e suites boot apps on a busy 2-core machine
+  testTimeout: 60000,
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   projects: [
     { ...base, displayName: 'unit', rootDir: __dirname, roots: ['<rootDir>/apps/', '<rootDir>/libs/'], testRegex: '\\.spec\\.ts$' },
-    { ...base, displayName: 'integration', rootDir: __dirname, roots: ['<rootDir>/test/'], testRegex: '\\.int-spec\\.ts$', testTimeout: 60000 },
-    { ...base, displayName: 'e2e', rootDir: __dirname, roots: ['<rootDir>/test/'], testRegex: '\\.e2e-spec\\.ts$', testTimeout: 120000 },
+    { ...base, displayName: 'integration', rootDir: __dirname, roots: ['<rootDir>/test/'], testRegex: '\\.int-spec\\.ts$' },
+    { ...base, displayName: 'e2e', rootDir: __dirname, roots: ['<rootDir>/test/'], testRegex: '\\.e2e-spec\\.ts$' },
   ],
 };
