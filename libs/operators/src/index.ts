@@ -8,6 +8,7 @@ export * from './security/password-hasher';
 export * from './security/tokens';
 export * from './services/api-tokens.service';
 export * from './services/auth.service';
+export * from './services/housekeeping.service';
 export * from './services/operators.service';
 export * from './services/security-settings.service';
 export * from './services/sessions.service';

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { auditContextFrom } from '@app/audit';
 import {
   AllowRestricted,
+  AuthService,
   CurrentPrincipal,
   OperatorsService,
   type Principal,
@@ -11,6 +12,8 @@ import {
   TotpService,
 } from '@app/operators';
 import {
+  ChangePasswordRequestDto,
+  ChangePasswordResponseDto,
   CreatedOperatorDto,
   CreateOperatorRequestDto,
   MeDto,
@@ -83,7 +86,10 @@ export class OperatorsController {
 @ApiBearerAuth()
 @Controller('me')
 export class MeController {
-  constructor(private readonly operators: OperatorsService) {}
+  constructor(
+    private readonly operators: OperatorsService,
+    private readonly auth: AuthService,
+  ) {}
 
   @AllowRestricted()
   @Get()
@@ -97,5 +103,18 @@ export class MeController {
       tokenId: principal.tokenId,
       restricted: principal.restricted === true,
     };
+  }
+
+  // Every role may change its own password, from a session (not an API token).
+  @Roles('admin', 'operator', 'auditor')
+  @Post('password')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ChangePasswordResponseDto, description: 'Your other sessions are ended' })
+  changePassword(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: ChangePasswordRequestDto,
+  ): Promise<ChangePasswordResponseDto> {
+    return this.auth.changePassword(principal, body.currentPassword, body.newPassword, auditContextFrom(req));
   }
 }

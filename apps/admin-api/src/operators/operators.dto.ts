@@ -45,3 +45,16 @@ export class MeDto extends OperatorDto {
   @ApiPropertyOptional({ description: 'The API token in use, if any' }) tokenId?: string;
   @ApiProperty({ description: 'true when the session may only enrol a second factor' }) restricted!: boolean;
 }
+
+export class ChangePasswordRequestDto {
+  @ApiProperty({ format: 'password' }) @IsString() @MaxLength(1024) currentPassword!: string;
+  @ApiProperty({ format: 'password', minLength: 12 })
+  @IsString()
+  @MinLength(12)
+  @MaxLength(1024)
+  newPassword!: string;
+}
+
+export class ChangePasswordResponseDto {
+  @ApiProperty({ description: 'Other sessions of yours that were ended' }) otherSessionsRevoked!: number;
+}

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditContext, AuditService } from '@app/audit';
 import { Clock, DomainException } from '@app/common';
+import type { Principal } from '../auth/principal';
 import { MfaChallengeEntity, OperatorEntity } from '../entities';
 import { AuthThrottle } from '../security/auth-throttle';
 import { PasswordHasher } from '../security/password-hasher';
@@ -174,5 +175,91 @@ export class AuthService {
     }
     await this.throttle.clear('mfa', challenge.operatorId);
     return result;
+  }
+
+  // Change one's own password: the current one is checked (failures count towards
+  // the same per-email limit as logins), every other session of the operator ends,
+  // and the change is audited. API tokens keep working (revoke them separately).
+  async changePassword(
+    principal: Principal,
+    currentPassword: string,
+    newPassword: string,
+    ctx: AuditContext,
+  ): Promise<{ otherSessionsRevoked: number }> {
+    if (principal.kind !== 'operator' || !principal.sessionId) {
+      throw new DomainException({
+        code: 'AUTH_SESSION_REQUIRED',
+        kind: 'forbidden',
+        message: 'Only an interactive session can change its password',
+      });
+    }
+    this.hasher.assertAcceptable(newPassword);
+    const key = { account: normaliseEmail(principal.email).slice(0, 320) };
+    await this.throttle.assertAllowed(key);
+    const operator = await this.dataSource
+      .getRepository(OperatorEntity)
+      .createQueryBuilder('o')
+      .addSelect('o.passwordHash')
+      .where('o.id = :id', { id: principal.operatorId })
+      .getOne();
+    const ok = await this.hasher.verify(operator?.passwordHash ?? null, currentPassword);
+    if (!ok || !operator) {
+      await this.throttle.fail(key);
+      await this.audit.record({
+        ...ctx,
+        action: 'operator.password_changed',
+        objectType: 'operator',
+        objectId: principal.operatorId,
+        result: 'failure',
+        metadata: { reason: 'wrong_current_password' },
+      });
+      throw new DomainException({
+        code: 'AUTH_CURRENT_PASSWORD_INVALID',
+        kind: 'forbidden',
+        message: 'The current password is not right',
+      });
+    }
+    if (currentPassword === newPassword) {
+      throw new DomainException({
+        code: 'OPERATOR_PASSWORD_UNCHANGED',
+        kind: 'invalid',
+        message: 'The new password must differ from the current one',
+      });
+    }
+    const passwordHash = await this.hasher.hash(newPassword);
+    const now = this.clock.now();
+    const revoked = await this.dataSource.transaction(async (m) => {
+      await m.query('UPDATE operators SET password_hash = $2, updated_at = $3 WHERE id = $1', [
+        operator.id,
+        passwordHash,
+        now,
+      ]);
+      const ended: { id: string }[] = await m.query(
+        `UPDATE operator_sessions SET revoked_at = $3, revoked_reason = 'password_changed'
+          WHERE operator_id = $1 AND id <> $2 AND revoked_at IS NULL RETURNING id`,
+        [operator.id, principal.sessionId, now],
+      );
+      const rows = Array.isArray(ended[0]) ? (ended[0] as { id: string }[]) : ended;
+      if (rows.length > 0) {
+        await m.query(
+          'UPDATE session_tokens SET revoked_at = $2 WHERE session_id = ANY($1::uuid[]) AND revoked_at IS NULL',
+          [rows.map((r) => r.id), now],
+        );
+      }
+      await this.audit.record(
+        {
+          ...ctx,
+          action: 'operator.password_changed',
+          objectType: 'operator',
+          objectId: operator.id,
+          result: 'success',
+          metadata: { otherSessionsRevoked: rows.length },
+        },
+        m,
+      );
+      return rows.length;
+    });
+    await this.throttle.clear('account', key.account);
+    return { otherSessionsRevoked: revoked };
   }
 }
