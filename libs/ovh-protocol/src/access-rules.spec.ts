@@ -160,20 +160,25 @@ describe('ruleContains', () => {
 
   it('agrees with brute force over a tiny alphabet', () => {
     const tiny = fc.array(fc.constantFrom('a', 'b', '*'), { maxLength: 5 }).map((c) => c.join(''));
+    // Every word over {a,b,c} up to length 6: 'c' stands for any other character, and a
+    // shortest word separating two patterns of at most 5 tokens is no longer than that.
     const words: string[] = [''];
     for (let len = 1; len <= 6; len++) {
-      for (let n = 0; n < 2 ** len; n++)
-        words.push(n.toString(2).padStart(len, '0').replace(/0/g, 'a').replace(/1/g, 'b'));
+      for (let n = 0; n < 3 ** len; n++)
+        words.push(
+          n
+            .toString(3)
+            .padStart(len, '0')
+            .replace(/[012]/g, (d) => 'abc'[Number(d)]),
+        );
     }
-    // Patterns up to 5 tokens: a counter-example, if any, exists among words of length ≤ 6 over {a,b,c}.
-    const withOther = words.flatMap((w) => [w, w + 'c', 'c' + w]);
     fc.assert(
       fc.property(tiny, tiny, (a, b) => {
-        const brute = withOther.every((w) => !globMatches(b, w) || globMatches(a, w));
+        const brute = words.every((w) => !globMatches(b, w) || globMatches(a, w));
         if (globContains(a, b)) expect(brute).toBe(true);
         else expect(brute).toBe(false);
       }),
-      { numRuns: 2000 },
+      { numRuns: 500, seed: 42 },
     );
   });
 });
