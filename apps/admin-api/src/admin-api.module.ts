@@ -8,6 +8,7 @@ import { HealthController, LoggingModule, MetricsModule } from '@app/observabili
 import { AdminAuthGuard } from '@app/operators';
 import { VaultModule } from '@app/vault';
 import { LifecycleApiModule } from './consumer-keys/lifecycle-api.module';
+import { GrantsApiModule } from './grants/grants-api.module';
 import { OperatorsApiModule } from './auth/operators-api.module';
 import { VaultApiModule } from './vault/vault-api.module';
 
@@ -22,6 +23,7 @@ import { VaultApiModule } from './vault/vault-api.module';
     AuditModule,
     OperatorsApiModule,
     LifecycleApiModule,
+    GrantsApiModule,
     VaultApiModule,
   ],
   controllers: [HealthController],
