@@ -1,1 +1,3 @@
 export * from './hygiene-rules';
+export * from './hygiene.module';
+export * from './hygiene.service';

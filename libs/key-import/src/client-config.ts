@@ -57,6 +57,21 @@ export function readClientEnv(env: Record<string, string | undefined>): ClientKe
   );
 }
 
+// The triple as typed in a form or a JSON body; same checks as the file and env readers.
+export function normalizeClientConfig(input: Partial<ClientKeyConfig>): ClientKeyConfig {
+  const endpoint = input.endpoint?.trim();
+  if (!endpoint) throw new ClientConfigError('endpoint is missing');
+  return checked(
+    endpoint,
+    {
+      applicationKey: input.applicationKey,
+      applicationSecret: input.applicationSecret,
+      consumerKey: input.consumerKey,
+    },
+    (k) => `${k} is missing`,
+  );
+}
+
 const ENV_NAMES = {
   applicationKey: 'OVH_APPLICATION_KEY',
   applicationSecret: 'OVH_APPLICATION_SECRET',

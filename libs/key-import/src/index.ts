@@ -1,1 +1,3 @@
 export * from './client-config';
+export * from './key-import.module';
+export * from './key-import.service';
