@@ -39,6 +39,12 @@ export function installRelayServer(
       'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nX-Relay-Error: UPGRADE_NOT_SUPPORTED\r\nContent-Length: 0\r\n\r\n',
     );
   });
+  // CONNECT (authority-form) would turn the relay into a TCP tunnel: never.
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    socket.end(
+      'HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nX-Relay-Error: METHOD_NOT_ALLOWED\r\nContent-Length: 0\r\n\r\n',
+    );
+  });
   server.headersTimeout = options.headersTimeoutMs;
   server.requestTimeout = options.headersTimeoutMs + options.bodyTimeoutMs;
 }

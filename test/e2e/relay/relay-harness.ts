@@ -1,10 +1,13 @@
 import type { AddressInfo } from 'node:net';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { GrantsService, type CreateGrantInput, type CreatedGrant } from '@app/grants';
 import type { AccessRule } from '@app/ovh-protocol';
 import { RelayService } from '@app/relay-core';
 import { createTestApp, type TestApp } from '../../utils/create-app';
 import { type RunningEmulator, startTestEmulator } from '../../utils/start-emulator';
 import { createTestDatabase, type TestDatabase } from '../../utils/test-database';
+import { startUpstreamStub, type UpstreamStub } from './upstream-stub';
 import {
   adminViewer,
   type DelegatedAccount,
@@ -101,6 +104,77 @@ export async function startRelayHarness(
     async close() {
       for (const instance of extra) await instance.app.close();
       await relay.app.close();
+      await emulator.close();
+      await db.drop();
+    },
+  };
+}
+
+export const WIDE_CK_RULES: AccessRule[] = (['GET', 'POST', 'PUT', 'DELETE'] as const).map((method) => ({
+  method,
+  path: '/*',
+}));
+
+export interface StubbedRelay {
+  db: TestDatabase;
+  emulator: RunningEmulator;
+  stub: UpstreamStub;
+  relay: RelayInstance;
+  account: DelegatedAccount;
+  grant(input?: Partial<CreateGrantInput>): Promise<CreatedGrant>;
+  startInstance(env?: Record<string, string>): Promise<RelayInstance>;
+  close(): Promise<void>;
+}
+
+// A relay whose consumer key (validated by the emulator) points at a counting upstream stub.
+export async function startStubbedRelay(env: Record<string, string> = {}): Promise<StubbedRelay> {
+  const db = await createTestDatabase();
+  const emulator = await startTestEmulator();
+  const stub = await startUpstreamStub();
+  const relay = await startRelayInstance(db, env);
+  const account = await delegatedAccount(relay.app.app, emulator, WIDE_CK_RULES);
+  await relay.app.app
+    .get<DataSource>(getDataSourceToken())
+    .query('UPDATE applications SET endpoint_base_url = $1 WHERE id = $2', [
+      `${stub.url}/1.0`,
+      account.applicationId,
+    ]);
+  const extra: RelayInstance[] = [];
+  return {
+    db,
+    emulator,
+    stub,
+    relay,
+    account,
+    grant: (input = {}) =>
+      relay.app.app.get(GrantsService).create(
+        adminViewer(),
+        account.accountId,
+        {
+          consumerKeyId: account.consumerKeyId,
+          holder: { type: 'tool', name: 'security-tests' },
+          accessRules: [
+            { method: 'GET', path: '/domain' },
+            { method: 'GET', path: '/domain/*' },
+            { method: 'GET', path: '/me' },
+            { method: 'POST', path: '/domain/zone/*' },
+            { method: 'PUT', path: '/domain/zone/*' },
+          ],
+          ttlSeconds: 3600,
+          rateLimitPerMinute: 100000,
+          ...input,
+        },
+        SYSTEM_CTX,
+      ),
+    async startInstance(extraEnv = {}) {
+      const instance = await startRelayInstance(db, { ...env, ...extraEnv });
+      extra.push(instance);
+      return instance;
+    },
+    async close() {
+      for (const instance of extra) await instance.app.close();
+      await relay.app.close();
+      await stub.close();
       await emulator.close();
       await db.drop();
     },
