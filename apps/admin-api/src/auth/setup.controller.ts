@@ -20,7 +20,10 @@ export class SetupController {
   }
 }
 
-// Prints the one-time setup token at start while no operator exists.
+// Prints the one-time setup token at start while no operator exists. It goes to
+// stderr as a plain banner, not through the structured logger: the logger scrubs
+// every ob*_ token (so it would print obs_[redacted]), and log shippers should not
+// index it. The structured log only says that a token was printed.
 @Injectable()
 export class SetupTokenAnnouncer implements OnApplicationBootstrap {
   private readonly logger = new Logger('Setup');
@@ -30,9 +33,12 @@ export class SetupTokenAnnouncer implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const token = await this.setup.issueTokenIfNeeded();
     if (!token) return;
+    process.stderr.write(
+      `\nNo operator exists yet. Create the first admin with POST /api/v1/setup and this one-time setup token:\n\n` +
+        `    ${token}\n\n(or run: npm run cli -- operators:create-admin --email ... --name ...)\n\n`,
+    );
     this.logger.warn(
-      `No operator exists yet. Create the first admin with POST /api/v1/setup and this one-time setup token: ${token} ` +
-        '(or run: npm run cli -- operators:create-admin --email ... --name ...)',
+      'No operator exists yet: a one-time setup token was printed on stderr (POST /api/v1/setup)',
     );
   }
 }

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swag
 import { IsBoolean } from 'class-validator';
 import type { Request } from 'express';
 import { auditContextFrom } from '@app/audit';
-import { Roles, SecuritySettingsService } from '@app/operators';
+import { CurrentPrincipal, type Principal, Roles, SecuritySettingsService } from '@app/operators';
 
 export class SecuritySettingsDto {
   @ApiProperty({
@@ -29,7 +29,11 @@ export class SettingsController {
   @Roles('admin')
   @Put('security')
   @ApiOkResponse({ type: SecuritySettingsDto })
-  update(@Req() req: Request, @Body() body: SecuritySettingsDto): Promise<SecuritySettingsDto> {
-    return this.security.update({ require2fa: body.require2fa }, auditContextFrom(req));
+  update(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: SecuritySettingsDto,
+  ): Promise<SecuritySettingsDto> {
+    return this.security.update({ require2fa: body.require2fa }, auditContextFrom(req), principal.operatorId);
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditContext, AuditService } from '@app/audit';
-import { Clock } from '@app/common';
+import { Clock, DomainException } from '@app/common';
 
 export interface SecuritySettings {
   require2fa: boolean;
@@ -35,8 +35,23 @@ export class SecuritySettingsService {
     return value;
   }
 
-  async update(next: SecuritySettings, ctx: AuditContext): Promise<SecuritySettings> {
+  // `byOperatorId`: who changes it. Requiring 2FA without having it oneself would
+  // turn one's own session into an enrol-only one at once: refused.
+  async update(next: SecuritySettings, ctx: AuditContext, byOperatorId?: string): Promise<SecuritySettings> {
     const before = await this.get();
+    if (next.require2fa && !before.require2fa && byOperatorId) {
+      const rows: { enabled: boolean }[] = await this.dataSource.query(
+        'SELECT totp_enabled_at IS NOT NULL AS enabled FROM operators WHERE id = $1',
+        [byOperatorId],
+      );
+      if (!rows[0]?.enabled) {
+        throw new DomainException({
+          code: 'SETTINGS_ENROL_2FA_FIRST',
+          kind: 'conflict',
+          message: 'Enrol a second factor yourself before requiring it for everyone',
+        });
+      }
+    }
     await this.dataSource.transaction(async (m) => {
       await m.query(
         `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
