@@ -11,6 +11,8 @@ import { LifecycleApiModule } from './consumer-keys/lifecycle-api.module';
 import { GrantsApiModule } from './grants/grants-api.module';
 import { OperatorsApiModule } from './auth/operators-api.module';
 import { VaultApiModule } from './vault/vault-api.module';
+import { KeyImportApiModule } from './key-import/key-import-api.module';
+import { HygieneApiModule } from './hygiene/hygiene-api.module';
 
 @Module({
   imports: [
@@ -25,6 +27,8 @@ import { VaultApiModule } from './vault/vault-api.module';
     LifecycleApiModule,
     GrantsApiModule,
     VaultApiModule,
+    KeyImportApiModule,
+    HygieneApiModule,
   ],
   controllers: [HealthController],
   providers: [

@@ -1,6 +1,7 @@
 import type { CliCommand } from '../cli-command';
 import { auditPurgeCommand } from './audit-purge.command';
 import { auditVerifyCommand } from './audit-verify.command';
+import { keysImportCommand } from './keys-import.command';
 import { keysRotateCommand } from './keys-rotate.command';
 import { keysStatusCommand } from './keys-status.command';
 import { operatorsCreateAdminCommand } from './operators-create-admin.command';
@@ -9,6 +10,7 @@ import { operatorsCreateAdminCommand } from './operators-create-admin.command';
 export const COMMANDS: CliCommand[] = [
   keysStatusCommand,
   keysRotateCommand,
+  keysImportCommand,
   operatorsCreateAdminCommand,
   auditVerifyCommand,
   auditPurgeCommand,
