@@ -64,17 +64,26 @@ export async function executeThroughRelay(
   body?: string,
 ): Promise<ConsoleResult> {
   const started = performance.now();
-  const res = await fetch(`${session.endpoint}${pathAndQuery}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${session.token}`,
-      Accept: 'application/json',
-      ...(body ? { 'Content-Type': 'application/json' } : {}),
-    },
-    body: body || undefined,
-    cache: 'no-store',
-    credentials: 'omit',
-  });
+  let res: Response;
+  try {
+    res = await fetch(`${session.endpoint}${pathAndQuery}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${session.token}`,
+        Accept: 'application/json',
+        ...(body ? { 'Content-Type': 'application/json' } : {}),
+      },
+      body: body || undefined,
+      cache: 'no-store',
+      credentials: 'omit',
+    });
+  } catch {
+    // fetch hides the reason on purpose; these are the two that happen in practice.
+    throw new Error(
+      `the browser could not reach the relay at ${new URL(session.endpoint).origin}: it is down, or it does not ` +
+        `allow calls from this dashboard (CORS for ${window.location.origin})`,
+    );
+  }
   const text = await res.text();
   let json: unknown = undefined;
   try {

@@ -125,10 +125,15 @@ export const ConsumerKeys = {
     post<ConsumerKey>(`/accounts/${id(accountId)}/consumer-keys`, body, {
       headers: { 'Idempotency-Key': idempotencyKey },
     }),
-  refresh: (accountId: string, ckId: string) =>
-    post<ConsumerKey>(`/accounts/${id(accountId)}/consumer-keys/${id(ckId)}/refresh`),
-  renew: (accountId: string, ckId: string) =>
-    post<ConsumerKey>(`/accounts/${id(accountId)}/consumer-keys/${id(ckId)}/renew`),
+  // Re-reads the key from OVHcloud (GET /auth/currentCredential).
+  sync: (accountId: string, ckId: string) =>
+    post<ConsumerKey>(`/accounts/${id(accountId)}/consumer-keys/${id(ckId)}/sync`),
+  renew: (accountId: string, ckId: string, idempotencyKey: string) =>
+    post<ConsumerKey>(
+      `/accounts/${id(accountId)}/consumer-keys/${id(ckId)}/renew`,
+      {},
+      { headers: { 'Idempotency-Key': idempotencyKey } },
+    ),
   revoke: (accountId: string, ckId: string) =>
     post<ConsumerKey>(`/accounts/${id(accountId)}/consumer-keys/${id(ckId)}/revoke`),
   presets: () => get<RulePreset[] | Page<RulePreset>>('/rule-presets').then(itemsOf),

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { Auth } from '../api/endpoints';
 import { type Me, session } from '../api/session';
 import { dismiss, toasts } from '../lib/announce';
-import { Link, useLocation } from '../lib/router';
+import { Link, navigate, useLocation } from '../lib/router';
 import { useStore } from '../lib/store';
 
 interface NavItem {
@@ -38,6 +38,8 @@ export async function signOut(): Promise<void> {
   } catch {
     // signing out locally is what matters
   }
+  // Straight to the login page: a deliberate sign-out does not come back here afterwards.
+  navigate('/login', { replace: true });
   session.expire('You are signed out.');
 }
 

@@ -66,7 +66,7 @@ export function ApplicationsPage(_props: RouteProps) {
                     </td>
                     <td>
                       {a.endpoint}
-                      <div class="muted small">{a.endpointBaseUrl}</div>
+                      {a.endpointBaseUrl !== a.endpoint && <div class="muted small">{a.endpointBaseUrl}</div>}
                     </td>
                     <td>
                       <code>{a.appKey}</code>

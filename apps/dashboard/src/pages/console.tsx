@@ -1,6 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { RouteProps } from '../app';
-import { errorMessage } from '../api/client';
 import { type ConsoleResult, consoleSession, executeThroughRelay } from '../api/console';
 import { Accounts, ConsumerKeys } from '../api/endpoints';
 import { isCallGranted } from '../../../../libs/ovh-protocol/src/access-rules';
@@ -333,9 +332,7 @@ export function ConsolePage({ me }: RouteProps) {
           </Card>
 
           <div aria-live="polite">
-            {error !== null && (
-              <ErrorBanner error={error} title={`The call could not be made (${errorMessage(error)})`} />
-            )}
+            {error !== null && <ErrorBanner error={error} title="The call could not be made" />}
             {result && (
               <Card title="Response">
                 <div class="status-line">

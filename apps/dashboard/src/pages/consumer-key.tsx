@@ -1,6 +1,6 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { RouteProps } from '../app';
-import { ApiError } from '../api/client';
+import { ApiError, errorMessage } from '../api/client';
 import { Accounts, Applications, ConsumerKeys, Grants } from '../api/endpoints';
 import type { Application, Grant } from '../api/types';
 import { QrCode } from '../components/qr';
@@ -43,14 +43,22 @@ export function ConsumerKeyPage({ params, me }: RouteProps) {
   const live = Boolean(ck.data && LIVE.includes(ck.data.state));
 
   // Live state: poll while the customer has not answered yet, and say so when it changes.
+  // Live state: the callback usually moves the key on; a sync every fifth tick
+  // catches a customer whose browser never came back to the broker.
+  const ticks = useRef(0);
   usePoll(
     async () => {
-      const next = await ConsumerKeys.get(accountId, ckId);
+      ticks.current++;
+      const next =
+        ticks.current % 5 === 0 && ck.data?.state === 'pendingValidation'
+          ? await ConsumerKeys.sync(accountId, ckId).catch(() => ConsumerKeys.get(accountId, ckId))
+          : await ConsumerKeys.get(accountId, ckId);
       ck.setData(next);
     },
     3000,
     live,
   );
+  const [checking, setChecking] = useState(false);
   const state = ck.data?.state;
   useEffect(() => {
     if (state && lastState.current && lastState.current !== state) {
@@ -113,7 +121,7 @@ export function ConsumerKeyPage({ params, me }: RouteProps) {
                   }
                   confirmLabel="Request the renewal"
                   onConfirm={async () => {
-                    const next = await ConsumerKeys.renew(accountId, k.id);
+                    const next = await ConsumerKeys.renew(accountId, k.id, crypto.randomUUID());
                     notify('Renewal requested: send the new validation link to the customer');
                     navigate(`/accounts/${accountId}/consumer-keys/${next.id}`);
                   }}
@@ -152,9 +160,27 @@ export function ConsumerKeyPage({ params, me }: RouteProps) {
                 authorize the application. This page updates by itself when they do.
               </p>
               <CopyField label="Validation URL" value={k.validationUrl} what="validation link" />
-              <a class="btn btn-small" href={k.validationUrl} target="_blank" rel="noopener noreferrer">
-                Open the validation page
-              </a>
+              <div class="actions">
+                <a class="btn btn-small" href={k.validationUrl} target="_blank" rel="noopener noreferrer">
+                  Open the validation page
+                </a>
+                <Button
+                  small
+                  busy={checking}
+                  onClick={async () => {
+                    setChecking(true);
+                    try {
+                      ck.setData(await ConsumerKeys.sync(accountId, k.id));
+                    } catch (e) {
+                      notify(errorMessage(e), 'error');
+                    } finally {
+                      setChecking(false);
+                    }
+                  }}
+                >
+                  Check now
+                </Button>
+              </div>
             </div>
           </div>
         </Card>
