@@ -29,14 +29,14 @@ async function readProcessStdin(): Promise<string> {
 // Secrets come from a file, stdin or the environment; argv only as a last resort
 // (shell history, `ps`), with a warning.
 export function createKeysImportCommand(io: KeysImportIo): CliCommand {
-  let jobsEnabledBefore: string | undefined;
+  let saved: { jobsEnabled: string | undefined } | null = null;
   return {
     name: 'keys:import',
     summary: 'Import an existing consumer key (ovh.conf, OVH_* variables or a key triple) for an account',
     usage: USAGE,
     modules: async () => {
       // A one-shot command must not start the background job scheduler.
-      jobsEnabledBefore = process.env.JOBS_ENABLED;
+      saved = { jobsEnabled: process.env.JOBS_ENABLED };
       process.env.JOBS_ENABLED = 'false';
       return [
         (await import('@app/vault')).VaultModule,
@@ -45,8 +45,11 @@ export function createKeysImportCommand(io: KeysImportIo): CliCommand {
       ];
     },
     async run(ctx: INestApplicationContext, args: string[], out: (line: string) => void): Promise<number> {
-      if (jobsEnabledBefore === undefined) delete process.env.JOBS_ENABLED;
-      else process.env.JOBS_ENABLED = jobsEnabledBefore;
+      if (saved) {
+        if (saved.jobsEnabled === undefined) delete process.env.JOBS_ENABLED;
+        else process.env.JOBS_ENABLED = saved.jobsEnabled;
+        saved = null;
+      }
       const { KeyImportService, readClientEnv, normalizeClientConfig, ClientConfigError } =
         await import('@app/key-import');
       const { isDomainException } = await import('@app/common');
