@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { toDataURL } from 'qrcode';
 import { DataSource, EntityManager } from 'typeorm';
@@ -35,7 +35,7 @@ const place = (rowId: string, column: 'totp_secret' | 'totp_pending_secret') => 
 // RFC 6238, SHA-1, 6 digits, 30 s; ±1 step accepted. Each accepted step is
 // remembered per operator, so a code (or an earlier one) cannot be replayed.
 @Injectable()
-export class TotpService {
+export class TotpService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly vault: VaultService,
@@ -44,6 +44,13 @@ export class TotpService {
     private readonly throttle: AuthThrottle,
     private readonly security: SecuritySettingsService,
   ) {}
+
+  // so that key rotation re-encrypts these too and can retire the old data keys
+  onModuleInit(): void {
+    for (const column of ['totp_secret', 'totp_pending_secret']) {
+      this.vault.registerSealedColumn({ table: 'operators', column, idColumn: 'id' });
+    }
+  }
 
   async enrol(principal: Principal, ctx: AuditContext): Promise<TotpEnrolment> {
     this.assertSession(principal);
