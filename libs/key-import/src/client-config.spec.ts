@@ -1,4 +1,4 @@
-import { ClientConfigError, parseOvhConf, readClientEnv } from './client-config';
+import { ClientConfigError, normalizeClientConfig, parseOvhConf, readClientEnv } from './client-config';
 
 const CONF = `
 ; python-ovh style
@@ -65,5 +65,32 @@ describe(readClientEnv.name, () => {
     expect(() =>
       readClientEnv({ OVH_ENDPOINT: 'ovh-eu', OVH_APPLICATION_KEY: 'a', OVH_CONSUMER_KEY: 'c' }),
     ).toThrow('OVH_APPLICATION_SECRET is not set');
+  });
+});
+
+describe(normalizeClientConfig.name, () => {
+  it('trims the fields of a typed triple and keeps a catalog endpoint name', () => {
+    expect(
+      normalizeClientConfig({
+        endpoint: ' ovh-eu ',
+        applicationKey: ' a ',
+        applicationSecret: 'b',
+        consumerKey: 'c\n',
+      }),
+    ).toEqual({ endpoint: 'ovh-eu', applicationKey: 'a', applicationSecret: 'b', consumerKey: 'c' });
+  });
+
+  it('names the missing field and refuses an unknown endpoint', () => {
+    expect(() =>
+      normalizeClientConfig({ endpoint: 'ovh-eu', applicationKey: 'a', consumerKey: 'c' }),
+    ).toThrow('applicationSecret is missing');
+    expect(() =>
+      normalizeClientConfig({
+        endpoint: 'mars-1',
+        applicationKey: 'a',
+        applicationSecret: 'b',
+        consumerKey: 'c',
+      }),
+    ).toThrow(/unknown endpoint/);
   });
 });

@@ -238,7 +238,11 @@ export class KeyImportService {
         applicationRegistered = true;
       } catch (e) {
         // Registered concurrently by another import: use it if the secret matches.
-        if (!isDomainException(e) || e.code !== 'APPLICATION_ALREADY_REGISTERED') throw e;
+        // (its pre-check, or the unique index when both passed the pre-check at once).
+        const duplicate = isDomainException(e)
+          ? e.code === 'APPLICATION_ALREADY_REGISTERED'
+          : isUniqueViolation(e);
+        if (!duplicate) throw e;
         app = await this.findApplication(endpointBaseUrl, appKey);
         if (!app) throw e;
         await this.assertSameSecret(app, appSecret);
@@ -431,6 +435,11 @@ export class KeyImportService {
       };
     }
   }
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: unknown; driverError?: { code?: unknown } } | null;
+  return err?.code === '23505' || err?.driverError?.code === '23505';
 }
 
 function isLive(state: string): boolean {
