@@ -74,7 +74,7 @@ export interface RelayGrant {
 }
 
 export const DEFAULT_GRANT_RATE_LIMIT_PER_MINUTE = 60;
-export const MAX_GRANT_RATE_LIMIT_PER_MINUTE = 100_000;
+export const MAX_GRANT_RATE_LIMIT_PER_MINUTE = 1_000_000;
 export const MIN_GRANT_TTL_SECONDS = 60;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ENDED_CONSUMER_KEY_STATES = ['expired', 'revoked', 'refused', 'abandoned', 'requestFailed'];

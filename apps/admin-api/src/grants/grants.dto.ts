@@ -80,7 +80,7 @@ export class CreateGrantRequestDto {
   @IsOptional()
   @IsInt()
   @Min(1)
-  @Max(100000)
+  @Max(1000000)
   rateLimitPerMinute?: number;
 
   @ApiPropertyOptional({ default: false, description: 'GET only' })

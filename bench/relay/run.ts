@@ -1,0 +1,235 @@
+import 'reflect-metadata';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Test } from '@nestjs/testing';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { AuditModule } from '@app/audit';
+import { CommonModule } from '@app/common';
+import { BrokerConfigModule } from '@app/config';
+import { buildTypeOrmOptions, DatabaseModule } from '@app/database';
+import { GrantsModule, GrantsService } from '@app/grants';
+import { VaultModule } from '@app/vault';
+import { adminViewer, delegatedAccount, SYSTEM_CTX } from '../../test/integration/grants/grant-fixtures';
+import { startTestEmulator } from '../../test/utils/start-emulator';
+
+// One run, on this machine: an upstream stub, a bare Node proxy (the floor) and the relay, each
+// in its own process, driven by autocannon (its own process too). Measures added latency at a
+// fixed 500 req/s and maximum throughput. See docs/benchmarks.md ("Relay").
+const ROOT = join(__dirname, '..', '..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const RATE = Number(process.env.BENCH_RATE ?? 500);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const TARGET = '/1.0/domain/zone/example.com/record';
+const run = promisify(execFile);
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  errors: number;
+  non2xx: number;
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function admin(sql: string): Promise<void> {
+  const c = new Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+function start(file: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROFILE && file === 'relay-process.ts'
+        ? ['--cpu-prof', '--cpu-prof-dir=/tmp/relay-prof']
+        : []),
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      join(__dirname, file),
+    ],
+    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /READY (\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
+  });
+}
+
+async function autocannon(url: string, args: string[], headers: string[] = []): Promise<Sample> {
+  const bin = join(ROOT, 'node_modules', '.bin', 'autocannon');
+  const { stdout } = await run(bin, ['-j', ...args, ...headers.flatMap((h) => ['-H', h]), url], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const r = JSON.parse(stdout) as {
+    latency: Record<string, number>;
+    requests: { average: number };
+    errors: number;
+    non2xx: number;
+  };
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p90: r.latency.p90,
+    p99: r.latency.p99,
+    p999: r.latency.p99_9 ?? r.latency.p999 ?? NaN,
+    errors: r.errors,
+    non2xx: r.non2xx,
+  };
+}
+
+async function seed(databaseUrl: string, stubUrl: string, masterKey: string): Promise<string> {
+  Object.assign(process.env, {
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: databaseUrl,
+    MASTER_KEY: masterKey,
+    JOBS_ENABLED: 'false',
+  });
+  const emulator = await startTestEmulator();
+  const moduleRef = await Test.createTestingModule({
+    imports: [BrokerConfigModule, CommonModule, DatabaseModule, VaultModule, AuditModule, GrantsModule],
+  }).compile();
+  moduleRef.useLogger(false);
+  const app = await moduleRef.init();
+  try {
+    const account = await delegatedAccount(app, emulator, [{ method: 'GET', path: '/domain/*' }]);
+    const { credentials } = await app.get(GrantsService).create(
+      adminViewer(),
+      account.accountId,
+      {
+        consumerKeyId: account.consumerKeyId,
+        holder: { type: 'tool', name: 'bench' },
+        accessRules: [{ method: 'GET', path: '/domain/*' }],
+        ttlSeconds: 86_400,
+        rateLimitPerMinute: 1_000_000,
+      },
+      SYSTEM_CTX,
+    );
+    await app
+      .get(DataSource)
+      .query('UPDATE applications SET endpoint_base_url = $1 WHERE id = $2', [
+        `${stubUrl}/1.0`,
+        account.applicationId,
+      ]);
+    return credentials.bearerToken;
+  } finally {
+    await app.close();
+    await emulator.close();
+  }
+}
+
+const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+
+async function main(): Promise<void> {
+  const dbName = `broker_bench_${randomBytes(4).toString('hex')}`;
+  const databaseUrl = withDatabase(ADMIN_URL, dbName);
+  const masterKey = randomBytes(32).toString('base64');
+  const children: ChildProcess[] = [];
+  await admin(`CREATE DATABASE ${dbName}`);
+  try {
+    const ds = new DataSource(buildTypeOrmOptions({ url: databaseUrl, poolSize: 2 }));
+    await ds.initialize();
+    await ds.runMigrations({ transaction: 'each' });
+    await ds.destroy();
+
+    const stub = await start('stub.ts', {});
+    children.push(stub.child);
+    const stubUrl = `http://127.0.0.1:${stub.port}`;
+    const token = await seed(databaseUrl, stubUrl, masterKey);
+
+    const bare = await start('bare-proxy.ts', { UPSTREAM_PORT: String(stub.port) });
+    children.push(bare.child);
+    const relay = await start('relay-process.ts', {
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: databaseUrl,
+      MASTER_KEY: masterKey,
+      JOBS_ENABLED: 'false',
+      RELAY_CK_RATE_LIMIT_PER_MINUTE: '10000000',
+    });
+    children.push(relay.child);
+
+    const targets = {
+      direct: { url: `${stubUrl}${TARGET}`, headers: [] as string[] },
+      bare: { url: `http://127.0.0.1:${bare.port}${TARGET}`, headers: [] as string[] },
+      relay: { url: `http://127.0.0.1:${relay.port}${TARGET}`, headers: [`Authorization=Bearer ${token}`] },
+    };
+    for (const t of Object.values(targets)) await autocannon(t.url, ['-c', '16', '-d', '3'], t.headers);
+
+    const latency: Record<string, Sample> = {};
+    const throughput: Record<string, Sample> = {};
+    for (const [name, t] of Object.entries(targets)) {
+      latency[name] = await autocannon(
+        t.url,
+        ['-c', '1', '-d', String(SECONDS), '--overallRate', String(RATE)],
+        t.headers,
+      );
+    }
+    for (const [name, t] of Object.entries(targets)) {
+      throughput[name] = await autocannon(
+        t.url,
+        ['-c', String(CONNECTIONS), '-d', String(SECONDS)],
+        t.headers,
+      );
+    }
+
+    console.log(`\nRelay benchmark: ${SECONDS} s per measurement, stub answers 1.2 KB JSON with no delay`);
+    console.log(`\nLatency at ${RATE} req/s (one connection; autocannon paces per second), ms:`);
+    console.log('| path | req/s | p50 | p90 | p99 | p99.9 | errors | non-2xx |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const [name, s] of Object.entries(latency)) {
+      console.log(
+        `| ${name} | ${s.rps.toFixed(0)} | ${fmt(s.p50)} | ${fmt(s.p90)} | ${fmt(s.p99)} | ${fmt(s.p999)} | ${s.errors} | ${s.non2xx} |`,
+      );
+    }
+    const added = (k: 'p50' | 'p99') => latency.relay[k] - latency.direct[k];
+    console.log(
+      `\nRelay adds ${fmt(added('p50'))} ms at p50 (target ≤ 1) and ${fmt(added('p99'))} ms at p99 (target ≤ 3) over direct.`,
+    );
+    console.log(`\nMaximum throughput (${CONNECTIONS} connections, closed loop):`);
+    console.log('| path | req/s | p50 ms | p99 ms | errors | non-2xx |');
+    console.log('| --- | --- | --- | --- | --- | --- |');
+    for (const [name, s] of Object.entries(throughput)) {
+      console.log(
+        `| ${name} | ${s.rps.toFixed(0)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${s.errors} | ${s.non2xx} |`,
+      );
+    }
+    const ratio = (a: string, b: string) => throughput[a].rps / throughput[b].rps;
+    console.log(
+      `\nRatios: relay/direct ${fmt(ratio('relay', 'direct'))}, relay/bare ${fmt(ratio('relay', 'bare'))} (target ≥ 0.5), ` +
+        `bare/direct ${fmt(ratio('bare', 'direct'))}; relay ${throughput.relay.rps.toFixed(0)} req/s (target ≥ 5000).`,
+    );
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1000));
+    await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
