@@ -16,8 +16,26 @@ module.exports = {
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   projects: [
-    { ...base, displayName: 'unit', rootDir: __dirname, roots: ['<rootDir>/apps/', '<rootDir>/libs/'], testRegex: '\\.spec\\.ts$' },
-    { ...base, displayName: 'integration', rootDir: __dirname, roots: ['<rootDir>/test/'], testRegex: '\\.int-spec\\.ts$' },
-    { ...base, displayName: 'e2e', rootDir: __dirname, roots: ['<rootDir>/test/'], testRegex: '\\.e2e-spec\\.ts$' },
+    {
+      ...base,
+      displayName: 'unit',
+      rootDir: __dirname,
+      roots: ['<rootDir>/apps/', '<rootDir>/libs/'],
+      testRegex: '\\.spec\\.ts$',
+    },
+    {
+      ...base,
+      displayName: 'integration',
+      rootDir: __dirname,
+      roots: ['<rootDir>/test/'],
+      testRegex: '\\.int-spec\\.ts$',
+    },
+    {
+      ...base,
+      displayName: 'e2e',
+      rootDir: __dirname,
+      roots: ['<rootDir>/test/'],
+      testRegex: '\\.e2e-spec\\.ts$',
+    },
   ],
 };

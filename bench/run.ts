@@ -17,4 +17,4 @@ if (!entry || !existsSync(join(__dirname, entry))) {
   process.exit(name ? 2 : 0);
 }
 process.argv = [process.argv[0], join(__dirname, entry), ...rest];
-require(join(__dirname, entry));
+void import(join(__dirname, entry));
