@@ -28,6 +28,7 @@ export async function startApps(which: { adminApi: boolean; relay: boolean }): P
     apps.push(app);
   }
   const grace = Number(process.env.SHUTDOWN_GRACE_MS ?? 10000);
-  installGracefulShutdown(apps, grace, (m) => logger.log(m));
+  const drain = Number(process.env.SHUTDOWN_DRAIN_MS ?? 1000);
+  installGracefulShutdown(apps, grace, (m) => logger.log(m), drain);
   return apps;
 }

@@ -15,7 +15,7 @@ import { VaultModule } from '@app/vault';
     BrokerConfigModule,
     CommonModule,
     LoggingModule,
-    MetricsModule.forRoot({ app: 'relay' }),
+    MetricsModule.forRoot({ app: 'relay', pathGroups: ['/1.0', '/v1', '/v2'] }),
     DatabaseModule,
     VaultModule,
     AuditModule,

@@ -59,6 +59,8 @@ export class EnvironmentVariables {
   @Transform(toBool) @IsBoolean() MIGRATIONS_RUN = true;
 
   @Transform(toInt) @IsInt() @Min(0) @Max(120000) SHUTDOWN_GRACE_MS = 10000;
+  // after SIGTERM, keep serving (not ready, `Connection: close`) this long before closing the listeners
+  @Transform(toInt) @IsInt() @Min(0) @Max(120000) SHUTDOWN_DRAIN_MS = 1000;
 
   // Observability: see docs/operations.md. When set, GET /metrics needs `Authorization: Bearer <token>`.
   @Transform(emptyToUndefined) @IsOptional() @IsString() METRICS_TOKEN?: string;

@@ -2,7 +2,7 @@ export * from './health.controller';
 export * from './logging.module';
 export * from './logging/redact';
 export * from './metrics/cached-source';
-export * from './metrics/http-metrics.middleware';
+export * from './metrics/http-metrics.recorder';
 export * from './metrics/label-guard';
 export * from './metrics/metrics-collectors';
 export * from './metrics/metrics.controller';

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
@@ -24,23 +25,33 @@ export function configureHttpApp(app: NestExpressApplication, options: HttpAppOp
   });
 }
 
+// SIGTERM/SIGINT: readiness flips to 503 at once and responses carry
+// `Connection: close`; for `drainMs` the apps keep serving (a load balancer
+// notices and keep-alive clients move on); then the listeners stop and wait for
+// the requests in flight; only then do the apps close (database last), so no
+// accepted request loses its database. Past drain + grace the process exits anyway.
 export function installGracefulShutdown(
   apps: INestApplication[],
   graceMs: number,
   log: (m: string) => void,
+  drainMs = 0,
 ): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal} received: refusing new work, finishing in-flight requests (up to ${graceMs} ms)`);
+    log(
+      `${signal} received: not ready any more, draining for ${drainMs} ms, then finishing in-flight requests (up to ${graceMs} ms)`,
+    );
     for (const app of apps) app.get(ReadinessService).markShuttingDown();
     const force = setTimeout(() => {
       log('grace period over: exiting with requests still in flight');
       process.exit(1);
-    }, graceMs);
+    }, drainMs + graceMs);
     force.unref();
-    Promise.all(apps.map((a) => a.close()))
+    new Promise((resolve) => setTimeout(resolve, drainMs))
+      .then(() => Promise.all(apps.map((a) => closeListener(a))))
+      .then(() => Promise.all(apps.map((a) => a.close())))
       .then(() => {
         clearTimeout(force);
         log('shutdown complete');
@@ -53,4 +64,15 @@ export function installGracefulShutdown(
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+// Stops accepting connections and resolves once every open one has ended
+// (idle keep-alive sockets are closed at once, busy ones after their response).
+function closeListener(app: INestApplication): Promise<void> {
+  const server = app.getHttpServer() as Server;
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
 }

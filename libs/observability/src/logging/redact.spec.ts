@@ -52,7 +52,7 @@ describe(scrubLogObject.name, () => {
 
   it('turns errors into plain objects with scrubbed message and stack', () => {
     const err = Object.assign(new Error('failed with password=hunter2'), { code: 'E_X' });
-    const out = scrubLogObject({ err }) as { err: Record<string, unknown> };
+    const out = scrubLogObject({ err }) as unknown as { err: Record<string, unknown> };
     expect(out.err).toMatchObject({ type: 'Error', message: 'failed with password=[redacted]', code: 'E_X' });
     expect(String(out.err.stack)).not.toContain('hunter2');
   });

@@ -1,38 +1,68 @@
-import { Injectable, NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
-import { MetricsService } from './metrics.service';
+import { Inject, Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { METRICS_OPTIONS, type MetricsOptions, MetricsService } from './metrics.service';
 
 // Requests no route matched (scanners, typos) share one label.
 export const UNMATCHED_ROUTE = 'unmatched';
 
-// Counts every answered request by route *template* (`/api/v1/operators/:id`),
-// read once the response is done, so 401s from guards and 404s are counted too.
-// A client that hangs up before the answer is recorded as status 499.
+// Counts every answered request on the app's HTTP server by route *template*
+// (`/api/v1/operators/:id`), read once the response is done, so 401s from guards,
+// 404s and requests served outside Nest's router (the relay's raw handler,
+// grouped by `pathGroups`) are all counted. A client that hangs up before the
+// answer is recorded as status 499.
 @Injectable()
-export class HttpMetricsMiddleware implements NestMiddleware {
-  constructor(private readonly metrics: MetricsService) {}
+export class HttpMetricsRecorder implements OnApplicationBootstrap {
+  private readonly groups: string[];
 
-  use(req: Request, res: Response, next: NextFunction): void {
+  constructor(
+    private readonly metrics: MetricsService,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
+    @Optional() @Inject(METRICS_OPTIONS) options?: MetricsOptions,
+  ) {
+    this.groups = options?.pathGroups ?? [];
+  }
+
+  onApplicationBootstrap(): void {
+    const server = this.adapterHost?.httpAdapter?.getHttpServer() as Server | undefined;
+    if (!server || typeof server.prependListener !== 'function') return;
+    server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => this.observe(req, res));
+  }
+
+  observe(req: IncomingMessage, res: ServerResponse): void {
     const started = process.hrtime.bigint();
-    // Nest mounts this middleware as a route of its own; if no handler route
-    // replaces it by the end, nothing matched.
-    const own = routeOf(req);
-    res.once('close', () => {
+    let done = false;
+    const record = (status: number) => {
+      if (done) return;
+      done = true;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const status = res.writableFinished ? res.statusCode : 499;
-      const route = routeOf(req) === own ? UNMATCHED_ROUTE : routeTemplate(req);
-      this.metrics.httpRequest(req.method, route, status, ms);
-    });
-    next();
+      this.metrics.httpRequest(req.method, routeLabel(req, this.groups), status, ms);
+    };
+    res.once('finish', () => record(res.statusCode));
+    res.once('close', () => record(res.writableFinished ? res.statusCode : 499));
   }
 }
 
-function routeOf(req: Request): { path?: unknown } | undefined {
-  return (req as Request & { route?: { path?: unknown } }).route;
+type ExpressRoute = { path?: unknown; methods?: Record<string, boolean> };
+
+export function routeLabel(req: IncomingMessage, groups: readonly string[] = []): string {
+  const r = req as IncomingMessage & { route?: ExpressRoute; baseUrl?: string };
+  const path = r.route?.path;
+  if (typeof path === 'string' && path !== '' && !isMiddlewareMount(r.route))
+    return `${r.baseUrl ?? ''}${path}`;
+  const url = req.url ?? '';
+  for (const g of groups) {
+    if (url === g || url.startsWith(`${g}/`) || url.startsWith(`${g}?`)) return `${g}/*`;
+  }
+  return UNMATCHED_ROUTE;
 }
 
-export function routeTemplate(req: Request): string {
-  const path = routeOf(req)?.path;
-  if (typeof path !== 'string' || path === '') return UNMATCHED_ROUTE;
-  return `${req.baseUrl ?? ''}${path}`;
+// Nest mounts middleware as all-method wildcard routes (`/api/v1/{*path}`, one
+// entry per HTTP method in Express 5), which also set req.route; a request that
+// ends there matched no handler.
+function isMiddlewareMount(route: ExpressRoute | undefined): boolean {
+  const path = String(route?.path ?? '');
+  const methods = route?.methods ?? {};
+  const everyMethod = methods._all === true || Object.keys(methods).length > 10;
+  return everyMethod && /(\{\*\w*\}|\*)$/.test(path);
 }

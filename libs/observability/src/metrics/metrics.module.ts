@@ -1,5 +1,5 @@
-import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { HttpMetricsMiddleware } from './http-metrics.middleware';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { HttpMetricsRecorder } from './http-metrics.recorder';
 import { MetricsCollectors } from './metrics-collectors';
 import { MetricsController } from './metrics.controller';
 import { METRICS_OPTIONS, MetricsOptions, MetricsService } from './metrics.service';
@@ -9,18 +9,19 @@ import { METRICS_OPTIONS, MetricsOptions, MetricsService } from './metrics.servi
 // imported this module (CLI, unit tests), inject it with @Optional().
 @Global()
 @Module({})
-export class MetricsModule implements NestModule {
+export class MetricsModule {
   static forRoot(options: MetricsOptions): DynamicModule {
     return {
       module: MetricsModule,
       global: true,
       controllers: [MetricsController],
-      providers: [{ provide: METRICS_OPTIONS, useValue: options }, MetricsService, MetricsCollectors],
+      providers: [
+        { provide: METRICS_OPTIONS, useValue: options },
+        MetricsService,
+        MetricsCollectors,
+        HttpMetricsRecorder,
+      ],
       exports: [MetricsService],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*');
   }
 }

@@ -10,6 +10,9 @@ export interface MetricsOptions {
   app: string;
   // process_* and nodejs_* metrics (memory, CPU, event-loop lag, GC). Default true.
   defaultMetrics?: boolean;
+  // Path prefixes served outside Nest's router, each counted as one route
+  // "<prefix>/*" (the relay: ['/1.0', '/v1', '/v2']).
+  pathGroups?: string[];
 }
 
 export type BreakerState = 'closed' | 'half_open' | 'open';

@@ -73,16 +73,20 @@ export async function startBrokerProcess(
       clearTimeout(timer);
     },
   };
-  const probe = entry === 'relay' ? proc.relayUrl : proc.adminUrl;
+  const probes =
+    entry === 'broker' ? [proc.adminUrl, proc.relayUrl] : [entry === 'relay' ? proc.relayUrl : proc.adminUrl];
   const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
   for (;;) {
     if (!proc.alive()) throw new Error(`${entry} exited during start-up:\n${output}`);
-    try {
-      const res = await fetch(`${probe}/health/live`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return proc;
-    } catch {
-      // not listening yet
-    }
+    const live = await Promise.all(
+      probes.map((p) =>
+        fetch(`${p}/health/live`, { signal: AbortSignal.timeout(1000) }).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      ),
+    );
+    if (live.every(Boolean)) return proc;
     if (Date.now() > deadline) {
       await proc.stop();
       throw new Error(`${entry} did not answer /health/live in time:\n${output}`);

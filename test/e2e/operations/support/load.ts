@@ -17,12 +17,16 @@ export interface LoadTarget {
 
 // Open-loop load: `rate` requests per second, spread over the targets in turn,
 // whatever the answers' latency (so a slow server cannot slow the generator).
-export function fireLoad(targets: LoadTarget[], rate: number, timeoutMs = 10_000) {
+// `route()` plays a load balancer: while it returns false, nothing is sent.
+export function fireLoad(
+  targets: LoadTarget[],
+  rate: number,
+  timeoutMs = 10_000,
+  route: () => boolean = () => true,
+) {
   const shots: Shot[] = [];
   const inFlight = new Set<Promise<void>>();
   let i = 0;
-  const tickMs = 20;
-  let carry = 0;
   const shoot = (t: LoadTarget) => {
     const startedAt = Date.now();
     const p = fetch(t.url, {
@@ -54,13 +58,16 @@ export function fireLoad(targets: LoadTarget[], rate: number, timeoutMs = 10_000
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
   };
+  // paced by the clock, not by timer ticks, so a busy event loop sends late rather than less
+  const begun = Date.now();
+  let due = 0;
   const timer = setInterval(() => {
-    carry += (rate * tickMs) / 1000;
-    while (carry >= 1) {
-      carry -= 1;
-      shoot(targets[i++ % targets.length]);
+    const target = Math.floor(((Date.now() - begun) * rate) / 1000);
+    while (due < target) {
+      due += 1;
+      if (route()) shoot(targets[i++ % targets.length]);
     }
-  }, tickMs);
+  }, 10);
   return {
     shots,
     async stop(): Promise<Shot[]> {
