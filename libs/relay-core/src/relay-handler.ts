@@ -280,13 +280,13 @@ export class RelayHandler {
       }
       call.queryId = upstream.queryId;
       if (upstream.statusCode >= 300 && upstream.statusCode < 400) {
-        upstream.body.destroy();
+        discard(upstream.body);
         breaker.onSuccess();
         return this.finish(req, res, call, RelayRefusals.upstreamRedirect());
       }
       const declared = Number(upstream.headers['content-length']);
       if (Number.isFinite(declared) && declared > this.deps.settings.maxResponseBytes) {
-        upstream.body.destroy();
+        discard(upstream.body);
         breaker.onSuccess();
         return this.finish(
           req,
@@ -417,7 +417,17 @@ export class RelayHandler {
 
 class TooLargeError extends Error {}
 
+const noop = () => undefined;
+
+// undici's body stream emits RequestAbortedError when destroyed before its end: without a
+// listener that would be an uncaught 'error' and take the process down.
+function discard(stream: Readable): void {
+  stream.on('error', noop);
+  stream.destroy();
+}
+
 async function readCapped(stream: Readable, limit: number): Promise<Buffer> {
+  stream.on('error', noop);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {

@@ -36,6 +36,7 @@ export class RelayService implements OnModuleInit, BeforeApplicationShutdown, On
   readonly rateLimits: RelayRateLimits;
   readonly audit: RelayAuditWriter;
   private readonly handler: RelayHandler;
+  private closed = false;
 
   constructor(
     @Inject(RELAY_SETTINGS) readonly settings: RelaySettings,
@@ -126,6 +127,8 @@ export class RelayService implements OnModuleInit, BeforeApplicationShutdown, On
   }
 
   async onModuleDestroy(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.audit.stop();
     await this.upstream.close();
     await this.rateLimits.close();

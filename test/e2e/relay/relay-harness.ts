@@ -53,6 +53,9 @@ export async function startRelayInstance(
   env: Record<string, string> = {},
 ): Promise<RelayInstance> {
   const app = await createTestApp('relay', { ...RELAY_TEST_ENV, ...env }, db);
+  const close = app.close.bind(app);
+  let closing: Promise<void> | undefined;
+  app.close = () => (closing ??= close());
   await app.app.listen(0, '127.0.0.1');
   const port = (app.app.getHttpServer().address() as AddressInfo).port;
   return { app, url: `http://127.0.0.1:${port}`, port, relay: app.app.get(RelayService) };
