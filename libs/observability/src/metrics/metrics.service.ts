@@ -34,6 +34,9 @@ export type GaugeSample<L extends string> = { labels: Record<L, string>; value: 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const JOB_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300];
 const COLLECT_TIMEOUT_MS = 1000;
+// nodejs_eventloop_lag_* are sampled by a timer of this period and include it:
+// an idle loop reads about this much; the excess is the real delay.
+export const EVENT_LOOP_RESOLUTION_MS = 10;
 
 // One registry per app instance (the admin API and the relay can share a
 // process, each with its own /metrics). Every helper bounds its labels, so no
@@ -67,7 +70,10 @@ export class MetricsService {
     this.app = options?.app ?? 'broker';
     this.registry.setDefaultLabels({ app: this.app });
     if (options?.defaultMetrics !== false) {
-      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+      collectDefaultMetrics({
+        register: this.registry,
+        eventLoopMonitoringPrecision: EVENT_LOOP_RESOLUTION_MS,
+      });
     }
     const registers = [this.registry];
     this.httpRequests = new Counter({
