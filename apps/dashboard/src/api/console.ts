@@ -35,7 +35,7 @@ export async function consoleSession(me: Me, accountId: string, ck: ConsumerKey)
     consumerKeyId: ck.id,
     grantId: created.grant.id,
     token: created.credentials.bearerToken,
-    endpoint: (created.endpoint ?? created.relayUrl ?? relayEndpointGuess()).replace(/\/$/, ''),
+    endpoint: (created.credentials.endpoint ?? created.endpoint ?? relayEndpointGuess()).replace(/\/$/, ''),
     expiresAt: new Date(created.grant.expiresAt).getTime(),
   };
   sessions.set(key, s);

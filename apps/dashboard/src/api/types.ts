@@ -147,6 +147,8 @@ export interface GrantCredentials {
   applicationSecret: string;
   consumerKey: string;
   bearerToken: string;
+  // The relay as SDK endpoint, e.g. https://relay.example.net/1.0
+  endpoint?: string;
 }
 
 export interface CreatedGrant {

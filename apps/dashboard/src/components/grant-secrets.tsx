@@ -24,11 +24,8 @@ function Snippet(props: { code: string; what: string }) {
 
 export function GrantSecretsPanel(props: { created: CreatedGrant }) {
   const c = props.created.credentials;
-  const endpoint = (props.created.endpoint ?? props.created.relayUrl ?? relayEndpointGuess()).replace(
-    /\/$/,
-    '',
-  );
-  const s: GrantSecrets = { endpoint, ...c };
+  const endpoint = (c.endpoint ?? props.created.endpoint ?? relayEndpointGuess()).replace(/\/$/, '');
+  const s: GrantSecrets = { ...c, endpoint };
   return (
     <>
       <SecretNotice />
