@@ -5,8 +5,8 @@ import { Test } from '@nestjs/testing';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import request from 'supertest';
 import { LOG_DESTINATION } from '@app/observability';
-import { configureRelay } from '../../../apps/relay/src/configure-app';
-import { RelayAppModule } from '../../../apps/relay/src/relay-app.module';
+import { AdminApiModule } from '../../../apps/admin-api/src/admin-api.module';
+import { configureAdminApi } from '../../../apps/admin-api/src/configure-app';
 import { createTestDatabase, TestDatabase } from '../../utils/test-database';
 
 const CANARIES = {
@@ -44,13 +44,18 @@ describe('structured logs redact every secret', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    Object.assign(process.env, { NODE_ENV: 'test', LOG_LEVEL: 'info', DATABASE_URL: db.url });
-    const moduleRef = await Test.createTestingModule({ imports: [RelayAppModule] })
+    Object.assign(process.env, {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: db.url,
+      JOBS_ENABLED: 'false',
+    });
+    const moduleRef = await Test.createTestingModule({ imports: [AdminApiModule] })
       .overrideProvider(LOG_DESTINATION)
       .useValue(out)
       .compile();
     app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
-    configureRelay(app);
+    configureAdminApi(app);
     await app.init();
   });
   afterAll(async () => {
@@ -83,7 +88,7 @@ describe('structured logs redact every secret', () => {
     const pino = app.get(Logger);
     pino.log(logged, 'first');
     pino.warn(`callback failed for ?state=1&token=${CANARIES.queryToken} with ${CANARIES.brokerToken}`);
-    new NestLogger('Relay').error(`upstream said no to Bearer ${CANARIES.bearer}`);
+    new NestLogger('Consumer keys').error(`upstream said no to Bearer ${CANARIES.bearer}`);
     (await app.resolve(PinoLogger)).error(
       { err: new Error(`decrypt failed, secret=${CANARIES.errorSecret}`) },
       'boom',
@@ -106,7 +111,7 @@ describe('structured logs redact every secret', () => {
 
   it('logs each request with its id, and no header, cookie or query secret', async () => {
     const res = await request(app.getHttpServer())
-      .get(`/no-such/${CANARIES.brokerToken}?token=${CANARIES.queryToken}`)
+      .get(`/api/v1/no-such/${CANARIES.brokerToken}?token=${CANARIES.queryToken}`)
       .set('Authorization', `Bearer ${CANARIES.bearer}`)
       .set('Cookie', `session=${CANARIES.cookie}`)
       .set('X-Ovh-Signature', `$1$${CANARIES.header}`)
