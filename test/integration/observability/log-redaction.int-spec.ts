@@ -118,13 +118,19 @@ describe('structured logs redact every secret', () => {
       .set('X-Request-Id', 'req-redaction-1')
       .expect(404);
     expect(res.headers['x-request-id']).toBe('req-redaction-1');
-    await new Promise((r) => setTimeout(r, 50));
-    const line = out.lines
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => {
-        const req = l.req as { id?: string } | undefined;
-        return req?.id === 'req-redaction-1' && l.res !== undefined;
-      });
+    // the request line is written after the response; on a busy machine that can take a while
+    const findLine = () =>
+      out.lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => {
+          const req = l.req as { id?: string } | undefined;
+          return req?.id === 'req-redaction-1' && l.res !== undefined;
+        });
+    let line = findLine();
+    for (let i = 0; !line && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      line = findLine();
+    }
     expect(line).toMatchObject({ req: { id: 'req-redaction-1', method: 'GET' }, res: { statusCode: 404 } });
     const text = out.text();
     for (const canary of Object.values(CANARIES)) expect(text).not.toContain(canary);
