@@ -167,7 +167,7 @@ describeIfBrowser('dashboard walk-through in Chromium', () => {
     const dialog = page.getByRole('dialog', { name: 'New delegated account' });
     await dialog.getByLabel('Name', { exact: true }).fill('Martin & Co');
     await dialog.getByLabel('Contact name').fill('Alice Martin');
-    await dialog.getByLabel('Contact email').fill(EMULATOR_ACCOUNT.email);
+    await dialog.getByLabel('Contact email').fill(EMULATOR_ACCOUNT.email ?? 'alice@example.com');
     await dialog.getByLabel('Tags').fill('dns, retainer');
     await dialog.getByRole('button', { name: 'Create account' }).click();
     await heading('Martin & Co').waitFor();
@@ -268,6 +268,8 @@ describeIfBrowser('dashboard walk-through in Chromium', () => {
   it('revokes the grant, after which the relay refuses its token', async () => {
     if (!grantsApi) return console.warn('grants API not served yet: revocation steps skipped');
     await page.goto(`${stack.adminUrl}/accounts/${accountId}`);
+    await page.getByRole('link', { name: 'Bob Contractor' }).waitFor();
+    await screenshot(page, 'account');
     await page.getByRole('link', { name: 'Bob Contractor' }).click();
     await heading('Grant for Bob Contractor').waitFor();
     await page.getByRole('button', { name: 'Revoke' }).click();
