@@ -46,8 +46,8 @@ export class RecursiveSelectionDto {
   path!: string;
 }
 
-export class RequestConsumerKeyRequestDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() applicationId!: string;
+// The rules of a key, from explicit rules, presets and recursive (X and X/*) selections.
+export class RuleSelectionDto {
   @ApiPropertyOptional({ type: [AccessRuleDto] })
   @IsOptional()
   @IsArray()
@@ -69,10 +69,15 @@ export class RequestConsumerKeyRequestDto {
   @ValidateNested({ each: true })
   @Type(() => RecursiveSelectionDto)
   recursive?: RecursiveSelectionDto[];
+}
+
+// A new key's rules plus its validity policy, IP allow list and label.
+export class KeySettingsDto extends RuleSelectionDto {
   @ApiPropertyOptional({
     nullable: true,
     type: Number,
-    description: 'Broker policy: expire the key this long after validation; null or absent = unlimited',
+    description:
+      'Broker policy: expire the key this long after validation; null = unlimited; absent = unlimited on a request, the current policy on a replacement',
   })
   @IsOptional()
   @IsInt()
@@ -87,6 +92,10 @@ export class RequestConsumerKeyRequestDto {
   @MaxLength(64, { each: true })
   allowedIPs?: string[] | null;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) label?: string | null;
+}
+
+export class RequestConsumerKeyRequestDto extends KeySettingsDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() applicationId!: string;
 }
 
 export class RenewConsumerKeyRequestDto {

@@ -1,18 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
-import { AccessRuleDto, PresetSelectionDto, RecursiveSelectionDto } from '../consumer-keys/consumer-keys.dto';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { KeySettingsDto } from '../consumer-keys/consumer-keys.dto';
 
 export class HygieneQueryDto {
   @ApiPropertyOptional({ default: 30, description: 'A key unused for this many days is flagged' })
@@ -92,40 +81,5 @@ export class HygieneReportDto {
   @ApiProperty({ type: [HygieneFindingDto] }) findings!: HygieneFindingDto[];
 }
 
-export class ReplaceConsumerKeyRequestDto {
-  @ApiPropertyOptional({ type: [AccessRuleDto], description: 'Must fit inside what the current key grants' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(256)
-  @ValidateNested({ each: true })
-  @Type(() => AccessRuleDto)
-  accessRules?: AccessRuleDto[];
-  @ApiPropertyOptional({ type: [PresetSelectionDto] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => PresetSelectionDto)
-  presets?: PresetSelectionDto[];
-  @ApiPropertyOptional({ type: [RecursiveSelectionDto] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @ValidateNested({ each: true })
-  @Type(() => RecursiveSelectionDto)
-  recursive?: RecursiveSelectionDto[];
-  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Defaults to the current key policy' })
-  @IsOptional()
-  @IsInt()
-  @Min(60)
-  @Max(315360000)
-  validitySeconds?: number | null;
-  @ApiPropertyOptional({ type: [String], nullable: true, description: 'Defaults to the current key IPs' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(64)
-  @IsString({ each: true })
-  @MaxLength(64, { each: true })
-  allowedIPs?: string[] | null;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) label?: string | null;
-}
+// Omitted rules, validity or IPs default to the current key's; the rules must fit inside them.
+export class ReplaceConsumerKeyRequestDto extends KeySettingsDto {}
