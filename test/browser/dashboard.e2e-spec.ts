@@ -307,6 +307,18 @@ describeIfBrowser('dashboard walk-through in Chromium', () => {
     expect(file.suggestedFilename()).toBe('audit-events.csv');
   });
 
+  it('shows the admin pages: operators, webhooks, security', async () => {
+    await nav('Operators').click();
+    await heading('Operators').waitFor();
+    await page.getByRole('cell', { name: /Ada Admin/ }).waitFor();
+    await nav('Webhooks').click();
+    await heading('Webhooks').waitFor();
+    await page.getByText('No webhook.').waitFor();
+    await nav('Security').click();
+    await heading('Security').waitFor();
+    await page.getByLabel('Require two-factor authentication for every operator').waitFor();
+  });
+
   it('raised no script error and no CSP violation on the way', () => {
     const known = relayCors ? [] : [/blocked by CORS policy/];
     expect(browser.errors.filter((e) => !known.some((k) => k.test(e)))).toEqual([]);

@@ -181,12 +181,11 @@ export const Audit = {
 
 export const Webhooks = {
   list: () => get<Webhook[] | Page<Webhook>>('/webhooks').then(itemsOf),
-  events: () => get<string[] | Page<string>>('/webhooks/events').then(itemsOf),
   create: (body: { url: string; description?: string; events: string[] }) => post<Webhook>('/webhooks', body),
   update: (hookId: string, body: Partial<Pick<Webhook, 'url' | 'description' | 'events' | 'enabled'>>) =>
     patch<Webhook>(`/webhooks/${id(hookId)}`, body),
+  rotateSecret: (hookId: string) => post<Webhook>(`/webhooks/${id(hookId)}/rotate-secret`),
   remove: (hookId: string) => del<void>(`/webhooks/${id(hookId)}`),
-  test: (hookId: string) => post<unknown>(`/webhooks/${id(hookId)}/test`),
 };
 
 export const Vault = {

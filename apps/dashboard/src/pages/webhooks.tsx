@@ -19,19 +19,13 @@ import {
 import { notify } from '../lib/announce';
 import { formatDate } from '../lib/format';
 import { useAsync } from '../lib/hooks';
+import { CONSUMER_KEY_NOTIFICATION_EVENTS } from '../../../../libs/notifications/src/notification-events';
 
-const DEFAULT_EVENTS = [
-  'consumer_key.validated',
-  'consumer_key.expiring',
-  'consumer_key.expired',
-  'consumer_key.revoked',
-  'grant.created',
-  'grant.revoked',
-];
+// Event filters: '*', a prefix such as 'consumer_key.*', or one event.
+const EVENT_FILTERS = ['*', 'consumer_key.*', ...CONSUMER_KEY_NOTIFICATION_EVENTS];
 
 export function WebhooksPage(_props: RouteProps) {
   const hooks = useAsync(() => Webhooks.list(), []);
-  const events = useAsync(() => Webhooks.events().catch(() => DEFAULT_EVENTS), []);
   const [adding, setAdding] = useState(false);
   const [secret, setSecret] = useState<Webhook | null>(null);
   return (
@@ -101,19 +95,19 @@ export function WebhooksPage(_props: RouteProps) {
                       >
                         {h.enabled ? 'Pause' : 'Enable'}
                       </Button>
-                      <Button
+                      <ConfirmButton
                         small
-                        onClick={async () => {
-                          try {
-                            await Webhooks.test(h.id);
-                            notify('Test event queued');
-                          } catch (e) {
-                            notify(e instanceof Error ? e.message : String(e), 'error');
-                          }
+                        variant="secondary"
+                        label="Rotate secret"
+                        confirmTitle="Rotate the signing secret?"
+                        confirmText={
+                          <p>Deliveries are signed with a new secret from now on: update the receiver.</p>
+                        }
+                        onConfirm={async () => {
+                          setSecret(await Webhooks.rotateSecret(h.id));
+                          notify('Signing secret rotated');
                         }}
-                      >
-                        Send a test
-                      </Button>
+                      />
                       <ConfirmButton
                         small
                         label="Delete"
@@ -135,7 +129,7 @@ export function WebhooksPage(_props: RouteProps) {
       </Card>
       {adding && (
         <AddWebhookDialog
-          events={events.data ?? DEFAULT_EVENTS}
+          events={EVENT_FILTERS}
           onClose={() => setAdding(false)}
           onSaved={(h) => {
             setAdding(false);
@@ -152,7 +146,7 @@ export function WebhooksPage(_props: RouteProps) {
 function AddWebhookDialog(props: { events: string[]; onClose: () => void; onSaved: (h: Webhook) => void }) {
   const [url, setUrl] = useState('');
   const [description, setDescription] = useState('');
-  const [picked, setPicked] = useState<Set<string>>(new Set(props.events));
+  const [picked, setPicked] = useState<Set<string>>(new Set(['*']));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   return (
