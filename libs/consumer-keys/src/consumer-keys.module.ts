@@ -5,6 +5,7 @@ import { ApplicationsModule } from '@app/applications';
 import { JobsModule } from '@app/jobs';
 import { NotificationsModule } from '@app/notifications';
 import { ConsumerKeyUpstream } from './consumer-key-upstream';
+import { ConsumerKeyMetrics } from './consumer-key.metrics';
 import { ConsumerKeyEntity } from './consumer-key.entity';
 import { ConsumerKeysService } from './consumer-keys.service';
 
@@ -19,7 +20,7 @@ import { ConsumerKeysService } from './consumer-keys.service';
     NotificationsModule,
     JobsModule,
   ],
-  providers: [ConsumerKeysService, ConsumerKeyUpstream],
+  providers: [ConsumerKeysService, ConsumerKeyUpstream, ConsumerKeyMetrics],
   exports: [ConsumerKeysService],
 })
 export class ConsumerKeysModule {}

@@ -4,12 +4,14 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnModuleInit,
+  Optional,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock, ReadinessService } from '@app/common';
 import type { EnvironmentVariables } from '@app/config';
+import { MetricsService } from '@app/observability';
 import { JOB_LOCK_CLASS, jobLockId, parseJobIntervals } from './job-intervals';
 
 export interface JobDefinition {
@@ -54,6 +56,7 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAp
     private readonly config: ConfigService<EnvironmentVariables, true>,
     private readonly clock: Clock,
     private readonly readiness: ReadinessService,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.overrides = parseJobIntervals(this.config.get('JOB_INTERVALS', { infer: true }));
   }
@@ -201,12 +204,14 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAp
       this.logger.error(`Job ${job.name} failed: ${error}`, e instanceof Error ? e.stack : undefined);
     }
     const finished = this.clock.now();
+    const durationMs = Date.now() - t0;
+    this.metrics?.jobRun(job.name, error === null, durationMs);
     await this.dataSource.query(
       `UPDATE job_runs SET last_finished_at = $2, last_error = $3, last_duration_ms = $4,
               last_succeeded_at = CASE WHEN $3::text IS NULL THEN $2 ELSE last_succeeded_at END,
               failures = failures + CASE WHEN $3::text IS NULL THEN 0 ELSE 1 END, updated_at = now()
         WHERE name = $1`,
-      [job.name, finished, error, Date.now() - t0],
+      [job.name, finished, error, durationMs],
     );
     if (error !== null) return { status: 'failed', error };
     if (summary && Object.values(summary).some((n) => n > 0)) {

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
@@ -9,6 +9,7 @@ import type { EnvironmentVariables } from '@app/config';
 import { AuditService, type AuditContext } from '@app/audit';
 import { VaultService } from '@app/vault';
 import { JobRunner } from '@app/jobs';
+import { MetricsService } from '@app/observability';
 import { EVENT_FILTER, EVENT_NAME, filterMatches } from './notification-events';
 import { WebhookDeliveryEntity, WebhookEntity } from './webhook.entity';
 import { signWebhookPayload, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature';
@@ -70,6 +71,7 @@ export class NotificationsService implements OnModuleInit, OnModuleDestroy {
     private readonly jobs: JobRunner,
     private readonly clock: Clock,
     config: ConfigService<EnvironmentVariables, true>,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.allowPrivate = config.get('WEBHOOK_ALLOW_PRIVATE', { infer: true }) === true;
     this.maxAttempts = config.get('WEBHOOK_MAX_ATTEMPTS', { infer: true });
@@ -284,6 +286,7 @@ export class NotificationsService implements OnModuleInit, OnModuleDestroy {
     const attempts = delivery.attempts + 1;
     let status: number | null = null;
     let error: string | null = null;
+    let reason = 'disabled';
     const t0 = Date.now();
     if (!target || !target.hook.enabled) {
       error = 'webhook disabled';
@@ -307,11 +310,14 @@ export class NotificationsService implements OnModuleInit, OnModuleDestroy {
         });
         status = res.statusCode;
         await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-        if (status < 200 || status >= 300) error = `HTTP ${status}`;
+        if (status < 200 || status >= 300)
+          [error, reason] = [`HTTP ${status}`, `http_${Math.floor(status / 100)}xx`];
       } catch (e) {
-        error = describeError(e);
+        [error, reason] = [describeError(e), failureReason(e)];
       }
     }
+    if (error === null) this.metrics?.webhookDelivered();
+    else this.metrics?.webhookFailure(reason);
     const duration = Date.now() - t0;
     let state: 'delivered' | 'pending' | 'failed';
     let next = delivery.nextAttemptAt;
@@ -410,6 +416,18 @@ function describeError(e: unknown): string {
   const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
   const message = e instanceof Error ? e.message : String(e);
   return (typeof code === 'string' ? `${code}: ${message}` : message).slice(0, 500);
+}
+
+// A metric label: what kind of failure, never the message (it may hold a URL).
+function failureReason(e: unknown): string {
+  const codes: unknown[] = [];
+  for (let err: unknown = e, depth = 0; err && typeof err === 'object' && depth < 3; depth++) {
+    codes.push((err as { code?: unknown }).code);
+    err = (err as { cause?: unknown }).cause;
+  }
+  if (codes.includes('EPRIVATETARGET')) return 'blocked';
+  if (codes.some((c) => typeof c === 'string' && /TIMEOUT|ETIMEDOUT/.test(c))) return 'timeout';
+  return 'network';
 }
 
 function toView(e: WebhookEntity): WebhookView {

@@ -52,4 +52,28 @@ describe(CircuitBreaker.name, () => {
     now = 1500;
     expect(sut.tryAcquire()).toBe(false);
   });
+
+  it('reports each state change once, with the upstream host', () => {
+    const seen: string[] = [];
+    const sut = new CircuitBreaker(
+      'https://EU.api.ovh.com',
+      { failureThreshold: 2, cooldownMs: 1000, onStateChange: (state, b) => seen.push(`${b.host} ${state}`) },
+      () => now,
+    );
+    for (let i = 0; i < 4; i++) sut.onFailure();
+    now = 1000;
+    sut.tryAcquire();
+    sut.onFailure();
+    now = 2000;
+    sut.tryAcquire();
+    sut.onSuccess();
+    sut.onSuccess();
+    expect(seen).toEqual([
+      'eu.api.ovh.com open',
+      'eu.api.ovh.com half-open',
+      'eu.api.ovh.com open',
+      'eu.api.ovh.com half-open',
+      'eu.api.ovh.com closed',
+    ]);
+  });
 });

@@ -5,6 +5,8 @@ export interface CircuitBreakerOptions {
   failureThreshold: number;
   // How long it stays open before one probe is let through.
   cooldownMs: number;
+  // Told of every state change (metrics); must not throw.
+  onStateChange?: (state: CircuitState, breaker: CircuitBreaker) => void;
 }
 
 export interface CircuitSnapshot {
@@ -24,19 +26,23 @@ export class CircuitBreaker {
   private openedAt: number | null = null;
   private probeInFlight = false;
   private opens = 0;
+  // The origin without its scheme ("eu.api.ovh.com", "127.0.0.1:3100"), for metric labels.
+  readonly host: string;
 
   constructor(
     readonly origin: string,
     private readonly options: CircuitBreakerOptions,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.host = origin.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').toLowerCase();
+  }
 
   // Returns false when the call must not be attempted; the caller answers 503.
   tryAcquire(): boolean {
     if (this.state === 'closed') return true;
     if (this.state === 'open') {
       if (this.openedAt !== null && this.now() - this.openedAt >= this.options.cooldownMs) {
-        this.state = 'half-open';
+        this.enter('half-open');
         this.probeInFlight = false;
       } else {
         return false;
@@ -56,8 +62,8 @@ export class CircuitBreaker {
     this.failures = 0;
     this.probeInFlight = false;
     if (this.state !== 'closed') {
-      this.state = 'closed';
       this.openedAt = null;
+      this.enter('closed');
     }
   }
 
@@ -65,10 +71,17 @@ export class CircuitBreaker {
     this.failures++;
     this.probeInFlight = false;
     if (this.state === 'half-open' || this.failures >= this.options.failureThreshold) {
-      if (this.state !== 'open') this.opens++;
-      this.state = 'open';
       this.openedAt = this.now();
+      if (this.state !== 'open') {
+        this.opens++;
+        this.enter('open');
+      }
     }
+  }
+
+  private enter(state: CircuitState): void {
+    this.state = state;
+    this.options.onStateChange?.(state, this);
   }
 
   // A call that was acquired but never reached the upstream (e.g. refused locally).

@@ -23,6 +23,13 @@ import { grantLifecycleRefusal, ipRefusal, rulesRefusal } from './relay-policy';
 import type { RelayRateLimits } from './relay-rate-limits';
 import type { RelaySettings } from './relay-settings';
 
+// What the relay counts (kept free of Nest: RelayService adapts MetricsService to it).
+export interface RelayMetrics {
+  // One per call sent upstream: the answer's status, or how it failed without a usable one.
+  upstreamCall(outcome: number | 'error' | 'timeout', upstreamHost: string, durationMs: number): void;
+  rateLimited(scope: 'grant' | 'consumer_key'): void;
+}
+
 export interface RelayHandlerDeps {
   settings: RelaySettings;
   lookups: RelayLookups;
@@ -34,6 +41,7 @@ export interface RelayHandlerDeps {
   isShuttingDown: () => boolean;
   reportCredentialError: (consumerKeyId: string, kind: 'credential-invalid' | 'not-credential') => void;
   log: (level: 'warn' | 'error', message: string) => void;
+  metrics?: RelayMetrics;
 }
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE']);
@@ -149,10 +157,12 @@ export class RelayHandler {
 
     const perGrant = await this.deps.rateLimits.consumeGrant(grant.id, grant.rateLimitPerMinute);
     if (!perGrant.allowed) {
+      this.deps.metrics?.rateLimited('grant');
       return this.finish(req, res, call, RelayRefusals.rateLimited('grant', perGrant.retryAfterSeconds));
     }
     const perKey = await this.deps.rateLimits.consumeConsumerKey(grant.consumerKeyId);
     if (!perKey.allowed) {
+      this.deps.metrics?.rateLimited('consumer_key');
       return this.finish(req, res, call, RelayRefusals.rateLimited('consumer_key', perKey.retryAfterSeconds));
     }
 
@@ -263,6 +273,9 @@ export class RelayHandler {
       body: body.length > 0 ? body : null,
       headers,
     };
+    const sentAt = performance.now();
+    const observe = (outcome: number | 'error' | 'timeout') =>
+      this.deps.metrics?.upstreamCall(outcome, breaker.host, performance.now() - sentAt);
     let upstream: OvhStreamResponse;
     let responseBody: Buffer;
     try {
@@ -282,12 +295,14 @@ export class RelayHandler {
       if (upstream.statusCode >= 300 && upstream.statusCode < 400) {
         discard(upstream.body);
         breaker.onSuccess();
+        observe(upstream.statusCode);
         return this.finish(req, res, call, RelayRefusals.upstreamRedirect());
       }
       const declared = Number(upstream.headers['content-length']);
       if (Number.isFinite(declared) && declared > this.deps.settings.maxResponseBytes) {
         discard(upstream.body);
         breaker.onSuccess();
+        observe(upstream.statusCode);
         return this.finish(
           req,
           res,
@@ -298,6 +313,7 @@ export class RelayHandler {
       responseBody = await readCapped(upstream.body, this.deps.settings.maxResponseBytes);
     } catch (e) {
       const refusal = this.upstreamFailure(e);
+      observe(refusal.relayError === 'UPSTREAM_TIMEOUT' ? 'timeout' : 'error');
       if (
         refusal.relayError === 'UPSTREAM_RESPONSE_TOO_LARGE' ||
         refusal.relayError === 'UPSTREAM_INVALID_RESPONSE'
@@ -310,6 +326,7 @@ export class RelayHandler {
     }
 
     const status = upstream.statusCode;
+    observe(status);
     if (status === 502 || status === 503 || status === 504) breaker.onFailure();
     else breaker.onSuccess();
     if (status === 403) this.noticeCredentialError(material, upstream, responseBody);

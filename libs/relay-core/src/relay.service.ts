@@ -6,10 +6,12 @@ import {
   Logger,
   OnModuleDestroy,
   OnModuleInit,
+  Optional,
 } from '@nestjs/common';
 import { AuditService } from '@app/audit';
 import { Clock, ReadinessService } from '@app/common';
 import { ConsumerKeysService } from '@app/consumer-keys';
+import { MetricsService } from '@app/observability';
 import { OvhUpstreamClient } from '@app/ovh-protocol';
 import { CircuitBreakerRegistry, type CircuitSnapshot } from './circuit-breaker';
 import { RelayAuditWriter, type AuditWriterStats } from './relay-audit.writer';
@@ -46,6 +48,7 @@ export class RelayService implements OnModuleInit, BeforeApplicationShutdown, On
     private readonly auditService: AuditService,
     private readonly readiness: ReadinessService,
     private readonly clock: Clock,
+    @Optional() metrics?: MetricsService,
   ) {
     const now = () => this.clock.now().getTime();
     this.upstream = new OvhUpstreamClient({
@@ -59,6 +62,8 @@ export class RelayService implements OnModuleInit, BeforeApplicationShutdown, On
     this.breakers = new CircuitBreakerRegistry({
       failureThreshold: settings.breakerFailureThreshold,
       cooldownMs: settings.breakerCooldownMs,
+      onStateChange: (state, breaker) =>
+        metrics?.breakerState(breaker.host, state === 'half-open' ? 'half_open' : state),
     });
     this.rateLimits = new RelayRateLimits({
       ckPointsPerMinute: settings.ckRateLimitPerMinute,
@@ -92,6 +97,10 @@ export class RelayService implements OnModuleInit, BeforeApplicationShutdown, On
           );
       },
       log: (level, message) => (level === 'warn' ? this.logger.warn(message) : this.logger.error(message)),
+      metrics: metrics && {
+        upstreamCall: (outcome, host, ms) => metrics.relayCall(outcome, host, ms),
+        rateLimited: (scope) => metrics.rateLimitRefused(scope),
+      },
     });
   }
 
