@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditContext, AuditService } from '@app/audit';
 import { Clock, DomainException } from '@app/common';
 
@@ -23,10 +23,12 @@ export class SecuritySettingsService {
     private readonly clock: Clock,
   ) {}
 
-  async get(): Promise<SecuritySettings> {
+  // Pass the manager when called inside a transaction: the embedded engine runs one
+  // transaction at a time, so a query on another connection would wait for ever.
+  async get(m?: EntityManager): Promise<SecuritySettings> {
     const now = Date.now();
     if (this.cached && now - this.cached.at < CACHE_MS) return this.cached.value;
-    const rows: { value: Partial<SecuritySettings> }[] = await this.dataSource.query(
+    const rows: { value: Partial<SecuritySettings> }[] = await (m ?? this.dataSource).query(
       'SELECT value FROM settings WHERE key = $1',
       [KEY],
     );

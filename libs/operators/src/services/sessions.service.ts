@@ -62,7 +62,7 @@ export class SessionsService {
       }),
     );
     await m.getRepository(OperatorEntity).update(operator.id, { lastLoginAt: this.clock.now() });
-    return this.issue(m, session.id, await this.isRestricted(operator.totpEnabledAt));
+    return this.issue(m, session.id, await this.isRestricted(operator.totpEnabledAt, m));
   }
 
   private async issue(m: EntityManager, sessionId: string, restricted: boolean): Promise<SessionTokens> {
@@ -138,7 +138,7 @@ export class SessionsService {
         `UPDATE session_tokens SET revoked_at = $2 WHERE session_id = $1 AND kind = 'access' AND revoked_at IS NULL`,
         [t.session_id, now],
       );
-      const tokens = await this.issue(m, t.session_id, await this.isRestricted(t.totp_enabled_at));
+      const tokens = await this.issue(m, t.session_id, await this.isRestricted(t.totp_enabled_at, m));
       await this.audit.record(
         {
           ...actorCtx,
@@ -210,8 +210,8 @@ export class SessionsService {
     };
   }
 
-  private async isRestricted(totpEnabledAt: Date | null): Promise<boolean> {
-    return totpEnabledAt === null && (await this.security.get()).require2fa;
+  private async isRestricted(totpEnabledAt: Date | null, m?: EntityManager): Promise<boolean> {
+    return totpEnabledAt === null && (await this.security.get(m)).require2fa;
   }
 }
 
