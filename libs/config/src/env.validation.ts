@@ -88,6 +88,8 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(10) @Max(10000000) RELAY_AUDIT_MAX_PENDING = 10000;
   @Transform(toInt) @IsInt() @Min(1) @Max(1000) RELAY_BREAKER_FAILURE_THRESHOLD = 5;
   @Transform(toInt) @IsInt() @Min(100) @Max(600000) RELAY_BREAKER_COOLDOWN_MS = 10000;
+  // Browser origins allowed to call the relay (the dashboard's API console); default: PUBLIC_URL's origin.
+  @Transform(emptyToUndefined) @IsOptional() @IsString() RELAY_CORS_ORIGINS?: string;
 
   // Vault: see README "Master keys".
   @Transform(emptyToUndefined) @IsOptional() @IsString() MASTER_KEY?: string;

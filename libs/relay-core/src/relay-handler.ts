@@ -73,7 +73,11 @@ class BodyError extends Error {
 // IP → consumer key → /auth/* → rules → rate limits → circuit breaker → upstream.
 // Refusals never reach the upstream. Bodies are buffered with strict caps, both ways.
 export class RelayHandler {
-  constructor(private readonly deps: RelayHandlerDeps) {}
+  private readonly corsOrigins: ReadonlySet<string>;
+
+  constructor(private readonly deps: RelayHandlerDeps) {
+    this.corsOrigins = new Set(deps.settings.corsOrigins);
+  }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
     const call: CallRecord = {
@@ -97,6 +101,7 @@ export class RelayHandler {
     call.start = performance.now();
     res.setHeader('X-Request-Id', call.requestId);
     if (this.deps.isShuttingDown()) res.setHeader('Connection', 'close');
+    if (this.cors(req, res)) return;
 
     const early = this.protocolRefusal(req, call);
     if (early) return this.finish(req, res, call, early);
@@ -175,6 +180,30 @@ export class RelayHandler {
       throw e;
     }
     await this.forward(req, res, call, material, headers, body);
+  }
+
+  // Only the configured browser origins (the dashboard's console) get CORS headers; a preflight
+  // from one of them is answered here, without authentication and without any upstream call.
+  // Every other OPTIONS is refused like any unknown method (checklist R4).
+  private cors(req: IncomingMessage, res: ServerResponse): boolean {
+    const origin = req.headers.origin;
+    if (typeof origin !== 'string' || !this.corsOrigins.has(origin)) return false;
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Vary', 'Origin');
+    if (req.method !== 'OPTIONS') {
+      res.setHeader('Access-Control-Expose-Headers', 'X-Ovh-Queryid, X-Relay-Error, X-Request-Id');
+      return false;
+    }
+    const wanted = req.headers['access-control-request-method'];
+    if (typeof wanted !== 'string' || !METHODS.has(wanted)) return false;
+    res.writeHead(204, {
+      'Access-Control-Allow-Methods': 'GET, POST, PUT, DELETE',
+      'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-Request-Id',
+      'Access-Control-Max-Age': '600',
+      'Content-Length': '0',
+    });
+    res.end();
+    return true;
   }
 
   private protocolRefusal(req: IncomingMessage, call: CallRecord): RelayRefusal | null {

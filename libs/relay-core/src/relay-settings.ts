@@ -24,6 +24,8 @@ export interface RelaySettings {
   breakerCooldownMs: number;
   redisUrl?: string;
   databaseUrl?: string;
+  // exact browser origins (scheme://host[:port]) whose preflights and calls get CORS headers
+  corsOrigins: string[];
 }
 
 export const RELAY_SETTINGS = Symbol('RELAY_SETTINGS');
@@ -57,5 +59,23 @@ export function relaySettingsFromConfig(config: ConfigService<EnvironmentVariabl
     breakerCooldownMs: get('RELAY_BREAKER_COOLDOWN_MS'),
     ...(redisUrl ? { redisUrl } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
+    corsOrigins: corsOrigins(get('RELAY_CORS_ORIGINS'), get('PUBLIC_URL'), get('PORT')),
   };
+}
+
+// The dashboard (served by the admin API) calls the relay from the browser for its API console.
+export function corsOrigins(
+  configured: string | undefined,
+  publicUrl: string | undefined,
+  port: number,
+): string[] {
+  if (configured) {
+    return configured
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o.length > 0)
+      .map((o) => new URL(o).origin);
+  }
+  if (publicUrl) return [new URL(publicUrl).origin];
+  return [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
 }
