@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { buildTypeOrmOptions } from '../../libs/database/src/typeorm-options';
@@ -35,7 +37,56 @@ export default async function globalSetup(): Promise<void> {
     throw new Error(`REQUIRE_REAL_POSTGRES=1 but no PostgreSQL server answers at ${new URL(adminUrl).host}`);
   }
   process.env.BROKER_TEST_ENGINE = 'embedded';
+  process.env.BROKER_TEST_EMBEDDED_CONTROL = await startEmbeddedEngineServer();
   console.log(
     '\n[test database] engine: embedded PGlite (no PostgreSQL server answered at TEST_DATABASE_URL)',
   );
+}
+
+// Jest's VM refuses PGlite's dynamic import(), so the embedded engines run in a
+// plain Node child (test/setup/embedded-engine-server.ts); test files ask it for
+// one through test/utils/test-database.ts. global-teardown.ts stops it.
+async function startEmbeddedEngineServer(): Promise<string> {
+  const root = resolve(__dirname, '../..');
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', resolve(__dirname, 'embedded-engine-server.ts')],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        BROKER_TEST_PARENT_PID: String(process.pid),
+        TS_NODE_PROJECT: resolve(root, 'tsconfig.json'),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const url = await new Promise<string>((done, fail) => {
+    let out = '';
+    const timer = setTimeout(
+      () => fail(new Error('the embedded engine server did not start within 60 s')),
+      60000,
+    );
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+      const m = /EMBEDDED_ENGINE_CONTROL=(\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        done(m[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`the embedded engine server exited (${code}) before it started`));
+    });
+  });
+  // the jest process must not wait for the child: teardown kills it by pid
+  child.stdout.removeAllListeners('data');
+  child.stdout.resume();
+  child.removeAllListeners('exit');
+  (child.stdout as unknown as { unref(): void }).unref();
+  child.unref();
+  process.env.BROKER_TEST_EMBEDDED_PID = String(child.pid);
+  return url;
 }

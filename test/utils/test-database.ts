@@ -1,8 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import 'reflect-metadata';
-import { DataSource } from 'typeorm';
-import { buildTypeOrmOptions } from '../../libs/database/src/typeorm-options';
-import { startEmbeddedPostgres } from '../../libs/database/src/embedded-postgres';
+import { request } from 'node:http';
 import { adminQuery, withDatabase } from '../setup/test-engine';
 
 export interface TestDatabase {
@@ -27,12 +24,43 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
     };
   }
   if (engine !== 'embedded') throw new Error('The jest globalSetup (test/setup/global-setup.ts) did not run');
-  const embedded = await startEmbeddedPostgres(null);
-  if (!options.empty) {
-    const ds = new DataSource(buildTypeOrmOptions({ url: embedded.url, poolSize: 1 }));
-    await ds.initialize();
-    await ds.runMigrations({ transaction: 'each' });
-    await ds.destroy();
-  }
-  return { url: embedded.url, engine: 'embedded', drop: () => embedded.stop() };
+  // served by test/setup/embedded-engine-server.ts: PGlite cannot load inside jest's VM
+  const control = process.env.BROKER_TEST_EMBEDDED_CONTROL;
+  if (!control) throw new Error('The embedded engine server was not started by the jest globalSetup');
+  const { id, url } = JSON.parse(
+    await controlCall(control, 'POST', '/engines', { empty: options.empty === true, owner: process.pid }),
+  ) as { id: string; url: string };
+  let dropped = false;
+  return {
+    url,
+    engine: 'embedded',
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      await controlCall(control, 'DELETE', `/engines/${id}`);
+    },
+  };
+}
+
+function controlCall(base: string, method: string, path: string, body?: unknown): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(
+      new URL(path, base),
+      { method, headers: payload ? { 'content-type': 'application/json' } : {}, timeout: 60000 },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () =>
+          (res.statusCode ?? 500) < 300
+            ? resolve(text)
+            : reject(new Error(`embedded engine server: ${method} ${path} -> ${res.statusCode} ${text}`)),
+        );
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`embedded engine server: ${method} ${path} timed out`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
