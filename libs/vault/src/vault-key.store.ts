@@ -39,8 +39,10 @@ export class VaultKeyStore {
     );
   }
 
-  async findDataKey(id: string): Promise<DataKeyRow | undefined> {
-    const rows: DataKeyRow[] = await this.dataSource.query(
+  // `m`: the caller's transaction, when there is one (the embedded engine runs one
+  // transaction at a time: a query on another connection would wait for it to end).
+  async findDataKey(id: string, m?: EntityManager): Promise<DataKeyRow | undefined> {
+    const rows: DataKeyRow[] = await (m ?? this.dataSource).query(
       `SELECT ${COLUMNS} FROM vault_data_keys WHERE id = $1`,
       [id],
     );

@@ -425,7 +425,7 @@ export class VaultRotationService implements OnApplicationShutdown {
             try {
               const keyId = parseSealed(row.value).keyId;
               if (keyId === target.id) continue;
-              plaintext = openSecret(await this.vault.dataKey(keyId), row.value, place);
+              plaintext = openSecret(await this.vault.dataKey(keyId, m), row.value, place);
             } catch (e) {
               // one damaged value must not block the rotation: it is left as it is, counted and logged
               next.unreadable = (next.unreadable ?? 0) + 1;

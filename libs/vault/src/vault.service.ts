@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit, Optional } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { Clock, DomainException, ReadinessService } from '@app/common';
 import {
   assertPlace,
@@ -33,6 +34,11 @@ export interface VaultOptions {
 }
 
 export const VAULT_OPTIONS = Symbol('VAULT_OPTIONS');
+
+// Seals without touching the database: what to use inside a database transaction.
+export interface Sealer {
+  seal(plaintext: string, place: SecretPlace): string;
+}
 
 export const DEFAULT_VAULT_OPTIONS: VaultOptions = {
   sealBlockSize: 1024,
@@ -90,6 +96,8 @@ export class VaultService implements OnModuleInit, OnApplicationBootstrap {
     });
   }
 
+  // May renew the data-key lease (a query on its own connection): inside a database
+  // transaction use sealer(), taken before the transaction opens.
   async seal(plaintext: string, place: SecretPlace): Promise<string> {
     this.assertUnsealed();
     assertPlace(place);
@@ -97,7 +105,26 @@ export class VaultService implements OnModuleInit, OnApplicationBootstrap {
     return sealSecret(key, plaintext, place);
   }
 
-  async open(sealed: string, place: SecretPlace): Promise<string> {
+  // Takes `count` seals now (renewing the lease if it must), for sealing later with no
+  // database access: the embedded engine runs one transaction at a time, so a lease
+  // renewal on another connection from inside a transaction would wait for ever.
+  async sealer(count = 1): Promise<Sealer> {
+    this.assertUnsealed();
+    const keys: DataKey[] = [];
+    for (let i = 0; i < count; i++) keys.push(await this.activeDataKey());
+    return {
+      seal: (plaintext: string, place: SecretPlace): string => {
+        this.assertUnsealed();
+        assertPlace(place);
+        const key = keys.shift();
+        if (!key) throw new Error(`this sealer was taken for ${count} seal(s) and they are used up`);
+        return sealSecret(key, plaintext, place);
+      },
+    };
+  }
+
+  // `m`: the caller's transaction, if any, for reading a data key missing from the cache.
+  async open(sealed: string, place: SecretPlace, m?: EntityManager): Promise<string> {
     this.assertUnsealed();
     assertPlace(place);
     let parsed: ParsedSealed;
@@ -106,7 +133,7 @@ export class VaultService implements OnModuleInit, OnApplicationBootstrap {
     } catch {
       throw this.failed(place, 'malformed');
     }
-    const key = await this.dataKeyFor(parsed.keyId, place);
+    const key = await this.dataKeyFor(parsed.keyId, place, m);
     try {
       return openSecret(key, parsed, place);
     } catch (e) {
@@ -168,8 +195,8 @@ export class VaultService implements OnModuleInit, OnApplicationBootstrap {
     };
   }
 
-  async dataKey(id: string): Promise<DataKey> {
-    return this.dataKeyFor(id, undefined);
+  async dataKey(id: string, m?: EntityManager): Promise<DataKey> {
+    return this.dataKeyFor(id, undefined, m);
   }
 
   forgetDataKey(id: string): void {
@@ -290,11 +317,11 @@ export class VaultService implements OnModuleInit, OnApplicationBootstrap {
     }
   }
 
-  private async dataKeyFor(id: string, place: SecretPlace | undefined): Promise<DataKey> {
+  private async dataKeyFor(id: string, place: SecretPlace | undefined, m?: EntityManager): Promise<DataKey> {
     const hit = this.cache.get(id);
     const now = this.clock.now().getTime();
     if (hit && hit.until > now) return hit.key;
-    const row = await this.store.findDataKey(id);
+    const row = await this.store.findDataKey(id, m);
     if (!row) throw this.failed(place, 'unknown_key');
     if (row.retiredAt || !row.wrappedKey) throw this.failed(place, 'retired_key');
     const master = this.masterKey(row.kekId);

@@ -55,6 +55,8 @@ export class TotpService implements OnModuleInit {
   async enrol(principal: Principal, ctx: AuditContext): Promise<TotpEnrolment> {
     this.assertSession(principal);
     const secret = newTotpSecret();
+    // sealing inside the transaction must not need another connection (embedded engine)
+    const sealer = await this.vault.sealer();
     await this.dataSource.transaction(async (m) => {
       const row = await this.lockSecrets(m, principal.operatorId);
       if (row.totp_enabled_at) {
@@ -64,7 +66,7 @@ export class TotpService implements OnModuleInit {
           message: 'The second factor is already enabled; disable it first',
         });
       }
-      const sealed = await this.vault.seal(secret, place(principal.operatorId, 'totp_pending_secret'));
+      const sealed = sealer.seal(secret, place(principal.operatorId, 'totp_pending_secret'));
       await m.query('UPDATE operators SET totp_pending_secret = $2, updated_at = $3 WHERE id = $1', [
         principal.operatorId,
         sealed,
@@ -88,6 +90,7 @@ export class TotpService implements OnModuleInit {
   async confirm(principal: Principal, code: string, ctx: AuditContext): Promise<{ recoveryCodes: string[] }> {
     this.assertSession(principal);
     await this.throttle.assertAllowed({ mfa: principal.operatorId });
+    const sealer = await this.vault.sealer();
     const outcome = await this.dataSource.transaction(async (m) => {
       const row = await this.lockSecrets(m, principal.operatorId);
       if (row.totp_enabled_at || !row.totp_pending_secret) {
@@ -100,10 +103,11 @@ export class TotpService implements OnModuleInit {
       const secret = await this.vault.open(
         row.totp_pending_secret,
         place(principal.operatorId, 'totp_pending_secret'),
+        m,
       );
       const step = await this.check(secret, code, null);
       if (step === null) return null;
-      const sealed = await this.vault.seal(secret, place(principal.operatorId, 'totp_secret'));
+      const sealed = sealer.seal(secret, place(principal.operatorId, 'totp_secret'));
       const now = this.clock.now();
       await m.query(
         `UPDATE operators SET totp_secret = $2, totp_pending_secret = NULL, totp_enabled_at = $3, totp_last_step = $4,
@@ -185,7 +189,7 @@ export class TotpService implements OnModuleInit {
     const row = await this.lockSecrets(m, operatorId);
     if (!row.totp_enabled_at || !row.totp_secret) return false;
     if (f.code !== undefined) {
-      const secret = await this.vault.open(row.totp_secret, place(operatorId, 'totp_secret'));
+      const secret = await this.vault.open(row.totp_secret, place(operatorId, 'totp_secret'), m);
       const step = await this.check(
         secret,
         f.code,
