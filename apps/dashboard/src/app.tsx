@@ -13,6 +13,7 @@ import { AuditPage } from './pages/audit';
 import { ConsolePage } from './pages/console';
 import { ConsumerKeyPage } from './pages/consumer-key';
 import { GrantPage } from './pages/grant';
+import { HygienePage } from './pages/hygiene';
 import { LoginPage } from './pages/login';
 import { MyAccountPage } from './pages/my-account';
 import { NewConsumerKeyPage } from './pages/new-consumer-key';
@@ -48,6 +49,7 @@ export const ROUTES: RouteDef[] = [
   { pattern: '/accounts/:id/grants/new', component: NewGrantPage, title: 'Issue a grant' },
   { pattern: '/accounts/:id/grants/:grantId', component: GrantPage, title: 'Grant' },
   { pattern: '/console', component: ConsolePage, title: 'API console' },
+  { pattern: '/hygiene', component: HygienePage, title: 'Credential hygiene' },
   { pattern: '/audit', component: AuditPage, title: 'Audit log' },
   { pattern: '/applications', component: ApplicationsPage, title: 'Application keys', adminOnly: true },
   { pattern: '/operators', component: OperatorsPage, title: 'Operators', adminOnly: true },

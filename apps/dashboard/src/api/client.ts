@@ -24,10 +24,11 @@ export class ApiError extends Error {
         field?: string;
         property?: string;
         messages?: string[];
+        problems?: string[];
         message?: string;
       }[]) {
         const name = f.field ?? f.property;
-        if (name) out[name] = (f.messages ?? [f.message ?? 'invalid']).join('; ');
+        if (name) out[name] = (f.messages ?? f.problems ?? [f.message ?? 'invalid']).join('; ');
       }
     } else if (fields && typeof fields === 'object') {
       for (const [k, v] of Object.entries(fields as Record<string, unknown>)) {
@@ -132,4 +133,19 @@ export function errorMessage(e: unknown): string {
   if (e instanceof Error)
     return e.message === 'Failed to fetch' ? 'The server could not be reached.' : e.message;
   return String(e);
+}
+
+// Downloads an export and hands it to the browser as a file.
+export async function saveDownload(
+  path: string,
+  query: RequestOptions['query'],
+  filename: string,
+): Promise<void> {
+  const blob = await download(path, query);
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  window.setTimeout(() => URL.revokeObjectURL(url), 2000);
 }

@@ -9,11 +9,16 @@ import type {
   ConsumerKey,
   CreatedGrant,
   Grant,
+  GrantSettings,
+  HygieneReport,
   Operator,
   Page,
   Role,
   RulePreset,
+  VaultStatus,
+  RotationJob,
   Webhook,
+  WebhookDelivery,
 } from './types';
 
 // Lists may come bare or wrapped ({items}); the dashboard accepts both.
@@ -105,6 +110,9 @@ export const Accounts = {
     tags?: string[];
   }) => post<Account>('/accounts', body),
   update: (accountId: string, body: Partial<Account>) => patch<Account>(`/accounts/${id(accountId)}`, body),
+  // Admins: the operators who work on this account (replaces the whole list).
+  setOperators: (accountId: string, operatorIds: string[]) =>
+    put<Account>(`/accounts/${id(accountId)}/operators`, { operatorIds }),
 };
 
 export interface ConsumerKeyRequest {
@@ -136,8 +144,31 @@ export const ConsumerKeys = {
     ),
   revoke: (accountId: string, ckId: string) =>
     post<ConsumerKey>(`/accounts/${id(accountId)}/consumer-keys/${id(ckId)}/revoke`),
+  // A narrower successor, pending validation; the key is revoked once the customer validates it.
+  replace: (accountId: string, ckId: string, body: KeyReplacement, idempotencyKey: string) =>
+    post<ConsumerKey>(`/accounts/${id(accountId)}/consumer-keys/${id(ckId)}/replace`, body, {
+      headers: { 'Idempotency-Key': idempotencyKey },
+    }),
+  // An existing key, checked upstream before anything is stored.
+  import: (accountId: string, body: KeyImport) =>
+    post<ConsumerKey & { applicationRegistered: boolean }>(
+      `/accounts/${id(accountId)}/consumer-keys/import`,
+      body,
+    ),
   presets: () => get<RulePreset[] | Page<RulePreset>>('/rule-presets').then(itemsOf),
 };
+
+export interface KeyReplacement {
+  accessRules?: AccessRule[];
+  validitySeconds?: number | null;
+  allowedIPs?: string[] | null;
+  label?: string;
+}
+
+export type KeyImport = (
+  | { endpoint: string; applicationKey: string; applicationSecret: string; consumerKey: string }
+  | { ovhConf: string }
+) & { label?: string; validitySeconds?: number | null };
 
 export interface GrantRequest {
   consumerKeyId: string;
@@ -185,9 +216,32 @@ export const Webhooks = {
   update: (hookId: string, body: Partial<Pick<Webhook, 'url' | 'description' | 'events' | 'enabled'>>) =>
     patch<Webhook>(`/webhooks/${id(hookId)}`, body),
   rotateSecret: (hookId: string) => post<Webhook>(`/webhooks/${id(hookId)}/rotate-secret`),
+  deliveries: (hookId: string, limit = 100) =>
+    get<WebhookDelivery[] | Page<WebhookDelivery>>(`/webhooks/${id(hookId)}/deliveries`, {
+      query: { limit },
+    }).then(itemsOf),
   remove: (hookId: string) => del<void>(`/webhooks/${id(hookId)}`),
 };
 
 export const Vault = {
-  status: () => get<Record<string, unknown>>('/vault/status'),
+  status: () => get<VaultStatus>('/vault/status'),
+  rotate: (body: { reencrypt?: boolean }) => post<RotationJob>('/vault/rotate', body),
+};
+
+export const GrantSettingsApi = {
+  get: () => get<GrantSettings>('/grant-settings'),
+  update: (maxTtlSeconds: number) => put<GrantSettings>('/grant-settings', { maxTtlSeconds }),
+};
+
+export const Me = {
+  changePassword: (currentPassword: string, newPassword: string) =>
+    post<{ otherSessionsRevoked: number }>('/me/password', { currentPassword, newPassword }),
+};
+
+// Credential hygiene: across the accounts the caller sees, or one account.
+export const Hygiene = {
+  report: (accountId?: string) =>
+    get<HygieneReport>(accountId ? `/accounts/${id(accountId)}/hygiene` : '/hygiene'),
+  exportPath: (accountId?: string) =>
+    accountId ? `/accounts/${id(accountId)}/hygiene/export.csv` : '/hygiene/export.csv',
 };

@@ -104,6 +104,7 @@ export interface ConsumerKey {
   expiredAt?: string | null;
   lastError?: string | null;
   lastUseAt?: string | null;
+  origin?: string | null;
   renewalOf?: string | null;
   renewedBy?: string | null;
   createdAt: string;
@@ -187,4 +188,93 @@ export interface Webhook {
   createdAt: string;
   updatedAt: string;
   secret?: string;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  webhookId: string;
+  eventId: string;
+  event: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  lastDurationMs: number | null;
+  deliveredAt: string | null;
+  createdAt: string;
+}
+
+export interface GrantSettings {
+  maxTtlSeconds: number;
+  source: 'setting' | 'environment';
+}
+
+export interface RotationJob {
+  id: string;
+  status: 'running' | 'done' | 'failed';
+  reencrypt: boolean;
+  targetMasterKeyId: string;
+  targetDataKeyId: string | null;
+  rewrapped: number;
+  resealed: number;
+  batches: number;
+  columns: Record<string, { done?: boolean; resealed?: number; unreadable?: number } | undefined>;
+  retiredDataKeys: string[];
+  error: string | null;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+export interface VaultStatus {
+  sealed: boolean;
+  sealedReason: string | null;
+  activeMasterKeyId: string | null;
+  masterKeySource: string | null;
+  masterKeys: {
+    id: string;
+    configured: boolean;
+    active: boolean;
+    dataKeys: number;
+    sealedValues: number;
+    canRetire: boolean;
+  }[];
+  dataKeys: {
+    id: string;
+    masterKeyId: string;
+    active: boolean;
+    retired: boolean;
+    sealedValues: number;
+    reservedSeals: number;
+    createdAt: string;
+    retiredAt: string | null;
+  }[];
+  columns: { table: string; column: string; present: boolean; sealedValues: number }[];
+  lastRotation: RotationJob | null;
+}
+
+export interface HygieneFinding {
+  kind: string;
+  severity: 'high' | 'medium' | 'low';
+  keyId: string | null;
+  accountId: string | null;
+  accountName: string | null;
+  keyLabel: string | null;
+  origin: string | null;
+  applicationId: string;
+  message: string;
+  suggestedAction: string;
+  fix: { method: 'POST' | 'GET'; path: string; description: string; body?: Record<string, unknown> } | null;
+}
+
+export interface HygieneReport {
+  generatedAt: string;
+  scope: 'all' | 'account';
+  accountId: string | null;
+  accounts: number;
+  keys: number;
+  summary: { total: number; bySeverity: Record<string, number>; byKind: Record<string, number> };
+  findings: HygieneFinding[];
 }

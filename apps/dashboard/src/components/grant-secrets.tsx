@@ -8,19 +8,8 @@ import {
   pythonSnippet,
   relayEndpointGuess,
 } from '../lib/snippets';
-import { CodeBlock, Tabs } from './tabs';
-import { Card, CopyButton, CopyField, SecretNotice } from './ui';
-
-function Snippet(props: { code: string; what: string }) {
-  return (
-    <div>
-      <div class="actions" style={{ justifyContent: 'flex-end', marginBottom: '0.4rem' }}>
-        <CopyButton text={props.code} what={props.what} label={`Copy ${props.what}`} />
-      </div>
-      <CodeBlock code={props.code} label={props.what} />
-    </div>
-  );
-}
+import { CopyableCode, Tabs } from './tabs';
+import { Card, CopyField, SecretNotice } from './ui';
 
 export function GrantSecretsPanel(props: { created: CreatedGrant }) {
   const c = props.created.credentials;
@@ -50,19 +39,23 @@ export function GrantSecretsPanel(props: { created: CreatedGrant }) {
             {
               id: 'env',
               label: 'Environment',
-              content: <Snippet code={envSnippet(s)} what="environment variables" />,
+              content: <CopyableCode code={envSnippet(s)} what="environment variables" />,
             },
             {
               id: 'python',
               label: 'python-ovh',
-              content: <Snippet code={pythonSnippet(s)} what="Python snippet" />,
+              content: <CopyableCode code={pythonSnippet(s)} what="Python snippet" />,
             },
-            { id: 'node', label: 'node ovh', content: <Snippet code={nodeSnippet(s)} what="Node snippet" /> },
-            { id: 'go', label: 'go-ovh', content: <Snippet code={goSnippet(s)} what="Go snippet" /> },
+            {
+              id: 'node',
+              label: 'node ovh',
+              content: <CopyableCode code={nodeSnippet(s)} what="Node snippet" />,
+            },
+            { id: 'go', label: 'go-ovh', content: <CopyableCode code={goSnippet(s)} what="Go snippet" /> },
             {
               id: 'curl',
               label: 'curl (bearer)',
-              content: <Snippet code={curlBearerSnippet(s)} what="curl command" />,
+              content: <CopyableCode code={curlBearerSnippet(s)} what="curl command" />,
             },
           ]}
         />

@@ -18,6 +18,7 @@ const NAV: { title: string; items: NavItem[] }[] = [
     items: [
       { href: '/accounts', label: 'Accounts' },
       { href: '/console', label: 'API console' },
+      { href: '/hygiene', label: 'Credential hygiene' },
       { href: '/audit', label: 'Audit log' },
     ],
   },

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { useId } from '../lib/hooks';
+import { CopyButton } from './ui';
 
 // WAI-ARIA tabs: arrow keys move between tabs, Tab goes into the panel.
 export function Tabs(props: {
@@ -55,6 +56,18 @@ export function CodeBlock(props: { code: string; label: string }) {
       <pre class="code" aria-label={props.label}>
         <code>{props.code}</code>
       </pre>
+    </div>
+  );
+}
+
+// A snippet with its copy button above it.
+export function CopyableCode(props: { code: string; what: string }) {
+  return (
+    <div>
+      <div class="actions" style={{ justifyContent: 'flex-end', marginBottom: '0.4rem' }}>
+        <CopyButton text={props.code} what={props.what} label={`Copy ${props.what}`} />
+      </div>
+      <CodeBlock code={props.code} label={props.what} />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Auth, type TotpEnrolment } from '../api/endpoints';
+import { useSubmit } from '../lib/hooks';
 import { QrCode } from './qr';
 import { RecoveryCodes } from './recovery-codes';
 import { Button, CopyField, ErrorBanner, Loading, TextField } from './ui';
@@ -8,32 +9,27 @@ import { Button, CopyField, ErrorBanner, Loading, TextField } from './ui';
 export function TotpEnrolmentFlow(props: { onDone: () => void; onCancel?: () => void }) {
   const [enrolment, setEnrolment] = useState<TotpEnrolment | null>(null);
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const [startError, setStartError] = useState<unknown>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
 
   useEffect(() => {
-    Auth.enrol2fa().then(setEnrolment, setError);
+    Auth.enrol2fa().then(setEnrolment, setStartError);
   }, []);
+
+  const confirm = useSubmit(async () => {
+    setCodes((await Auth.confirm2fa(code.replace(/\s+/g, ''))).recoveryCodes);
+  });
 
   if (codes) return <RecoveryCodes codes={codes} onDone={props.onDone} />;
   if (!enrolment)
-    return error ? <ErrorBanner error={error} title="Could not start enrolment" /> : <Loading />;
+    return startError ? <ErrorBanner error={startError} title="Could not start enrolment" /> : <Loading />;
 
   return (
     <form
       noValidate
-      onSubmit={async (e) => {
+      onSubmit={(e) => {
         e.preventDefault();
-        setBusy(true);
-        setError(null);
-        try {
-          setCodes((await Auth.confirm2fa(code.replace(/\s+/g, ''))).recoveryCodes);
-        } catch (err) {
-          setError(err);
-        } finally {
-          setBusy(false);
-        }
+        void confirm.run();
       }}
     >
       <ol class="stack" style={{ paddingLeft: '1.2rem' }}>
@@ -50,7 +46,7 @@ export function TotpEnrolmentFlow(props: { onDone: () => void; onCancel?: () => 
         </li>
         <li>
           Enter the 6-digit code it shows to confirm.
-          <ErrorBanner error={error} title="Confirmation failed" />
+          <ErrorBanner error={confirm.error} title="Confirmation failed" />
           <TextField
             label="Authentication code"
             value={code}
@@ -65,7 +61,7 @@ export function TotpEnrolmentFlow(props: { onDone: () => void; onCancel?: () => 
       </ol>
       <div class="form-actions">
         {props.onCancel && <Button onClick={props.onCancel}>Cancel</Button>}
-        <Button type="submit" variant="primary" busy={busy}>
+        <Button type="submit" variant="primary" busy={confirm.busy}>
           Confirm
         </Button>
       </div>

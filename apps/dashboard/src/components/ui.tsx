@@ -237,6 +237,11 @@ const BADGE_TONES: Record<string, string> = {
   failed: 'bad',
   disabled: 'muted',
   none: 'muted',
+  'severity-high': 'bad',
+  'severity-medium': 'warn',
+  'severity-low': 'muted',
+  running: 'warn',
+  done: 'ok',
 };
 
 const BADGE_LABELS: Record<string, string> = {

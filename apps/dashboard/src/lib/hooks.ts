@@ -76,3 +76,30 @@ export function useId(prefix = 'f'): string {
   ref.current ??= `${prefix}-${++idCounter}`;
   return ref.current;
 }
+
+export interface Submit<A extends unknown[]> {
+  busy: boolean;
+  error: unknown;
+  setError(error: unknown): void;
+  run(...args: A): Promise<void>;
+}
+
+// Runs an action with a busy flag and keeps its failure for an ErrorBanner.
+export function useSubmit<A extends unknown[]>(action: (...args: A) => Promise<void>): Submit<A> {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const actionRef = useRef(action);
+  actionRef.current = action;
+  const run = useCallback(async (...args: A) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await actionRef.current(...args);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, setError, run };
+}

@@ -2,17 +2,9 @@ import { useMemo, useState } from 'preact/hooks';
 import type { RouteProps } from '../app';
 import { Accounts, ConsumerKeys } from '../api/endpoints';
 import type { Account, KeySummary } from '../api/types';
-import {
-  Button,
-  Card,
-  Dialog,
-  Empty,
-  ErrorBanner,
-  Loading,
-  PageHeader,
-  StateBadge,
-  TextField,
-} from '../components/ui';
+import { DataTable, ResourceList } from '../components/data';
+import { FormDialog } from '../components/forms';
+import { Button, Card, PageHeader, StateBadge, TextField } from '../components/ui';
 import { notify } from '../lib/announce';
 import { formatDate, relativeTime } from '../lib/format';
 import { useAsync } from '../lib/hooks';
@@ -150,50 +142,46 @@ export function AccountsPage({ me }: RouteProps) {
             {rows.data ? `${shown.length} of ${rows.data.length} accounts` : ''}
           </p>
         </div>
-        <ErrorBanner error={rows.error} title="Could not load the accounts" />
-        {!rows.data && rows.loading ? (
-          <Loading />
-        ) : shown.length === 0 ? (
-          <Empty>
-            {rows.data?.length
+        <ResourceList
+          resource={rows}
+          items={shown}
+          errorTitle="Could not load the accounts"
+          empty={
+            rows.data?.length
               ? 'No account matches.'
-              : 'No delegated account yet. Create one to request its first consumer key.'}
-          </Empty>
-        ) : (
-          <div class="table-wrap">
-            <table class="data">
-              <thead>
-                <tr>
-                  <th scope="col">Account</th>
-                  <th scope="col">OVHcloud nichandle</th>
-                  <th scope="col">Consumer keys</th>
-                  <th scope="col">Next expiry</th>
-                  <th scope="col">Contact</th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((r) => (
-                  <tr key={r.id}>
-                    <td>
+              : 'No delegated account yet. Create one to request its first consumer key.'
+          }
+        >
+          {(items) => (
+            <DataTable
+              rows={items}
+              rowKey={(r) => r.id}
+              columns={[
+                {
+                  header: 'Account',
+                  cell: (r) => (
+                    <>
                       <Link href={`/accounts/${r.id}`}>{r.displayName}</Link>
                       {r.tags?.length > 0 && <div class="muted small">{r.tags.join(', ')}</div>}
-                    </td>
-                    <td>
-                      {r.nichandle ? <code>{r.nichandle}</code> : <span class="muted">not known yet</span>}
-                    </td>
-                    <td>
-                      <KeySummaryBadges summary={r.summary} />
-                    </td>
-                    <td title={formatDate(r.summary?.nextExpiry)}>
-                      {r.summary?.nextExpiry ? relativeTime(r.summary.nextExpiry) : '—'}
-                    </td>
-                    <td>{r.contactName ?? r.contactEmail ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                    </>
+                  ),
+                },
+                {
+                  header: 'OVHcloud nichandle',
+                  cell: (r) =>
+                    r.nichandle ? <code>{r.nichandle}</code> : <span class="muted">not known yet</span>,
+                },
+                { header: 'Consumer keys', cell: (r) => <KeySummaryBadges summary={r.summary} /> },
+                {
+                  header: 'Next expiry',
+                  title: (r) => formatDate(r.summary?.nextExpiry),
+                  cell: (r) => (r.summary?.nextExpiry ? relativeTime(r.summary.nextExpiry) : '—'),
+                },
+                { header: 'Contact', cell: (r) => r.contactName ?? r.contactEmail ?? '—' },
+              ]}
+            />
+          )}
+        </ResourceList>
       </Card>
       <AccountDialog
         open={creating}
@@ -220,71 +208,55 @@ export function AccountDialog(props: {
   const [contactEmail, setContactEmail] = useState(a?.contactEmail ?? '');
   const [tags, setTags] = useState((a?.tags ?? []).join(', '));
   const [notes, setNotes] = useState(a?.notes ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   return (
-    <Dialog open={props.open} title={a ? 'Edit account' : 'New delegated account'} onClose={props.onClose}>
-      <form
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setBusy(true);
-          setError(null);
-          const body = {
-            displayName: displayName.trim(),
-            contactName: contactName.trim() || undefined,
-            contactEmail: contactEmail.trim() || undefined,
-            notes: notes.trim() || undefined,
-            tags: tags
-              .split(',')
-              .map((t) => t.trim())
-              .filter(Boolean),
-          };
-          try {
-            props.onSaved(a ? await Accounts.update(a.id, body) : await Accounts.create(body));
-          } catch (err) {
-            setError(err);
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
-        <ErrorBanner error={error} title="Could not save" />
+    <FormDialog
+      open={props.open}
+      title={a ? 'Edit account' : 'New delegated account'}
+      onClose={props.onClose}
+      errorTitle="Could not save"
+      submitLabel={a ? 'Save' : 'Create account'}
+      onSubmit={async () => {
+        const body = {
+          displayName: displayName.trim(),
+          contactName: contactName.trim() || undefined,
+          contactEmail: contactEmail.trim() || undefined,
+          notes: notes.trim() || undefined,
+          tags: tags
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean),
+        };
+        props.onSaved(a ? await Accounts.update(a.id, body) : await Accounts.create(body));
+      }}
+    >
+      <TextField
+        label="Name"
+        value={displayName}
+        onValue={setDisplayName}
+        required
+        name="displayName"
+        hint="How the agency calls this customer."
+      />
+      <div class="grid-2">
+        <TextField label="Contact name" value={contactName} onValue={setContactName} name="contactName" />
         <TextField
-          label="Name"
-          value={displayName}
-          onValue={setDisplayName}
-          required
-          name="displayName"
-          hint="How the agency calls this customer."
+          label="Contact email"
+          type="email"
+          value={contactEmail}
+          onValue={setContactEmail}
+          name="contactEmail"
         />
-        <div class="grid-2">
-          <TextField label="Contact name" value={contactName} onValue={setContactName} name="contactName" />
-          <TextField
-            label="Contact email"
-            type="email"
-            value={contactEmail}
-            onValue={setContactEmail}
-            name="contactEmail"
-          />
-        </div>
-        <TextField label="Tags" value={tags} onValue={setTags} name="tags" hint="Comma-separated." />
-        <div class="field">
-          <label for="account-notes">Notes</label>
-          <textarea
-            id="account-notes"
-            rows={3}
-            value={notes}
-            onInput={(e) => setNotes((e.currentTarget as HTMLTextAreaElement).value)}
-          />
-        </div>
-        <div class="form-actions">
-          <Button onClick={props.onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={busy}>
-            {a ? 'Save' : 'Create account'}
-          </Button>
-        </div>
-      </form>
-    </Dialog>
+      </div>
+      <TextField label="Tags" value={tags} onValue={setTags} name="tags" hint="Comma-separated." />
+      <div class="field">
+        <label for="account-notes">Notes</label>
+        <textarea
+          id="account-notes"
+          rows={3}
+          value={notes}
+          onInput={(e) => setNotes((e.currentTarget as HTMLTextAreaElement).value)}
+        />
+      </div>
+    </FormDialog>
   );
 }

@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { RouteProps } from '../app';
-import { download, errorMessage } from '../api/client';
 import { Audit, type AuditQuery } from '../api/endpoints';
+import { errorMessage } from '../api/client';
 import type { AuditEvent } from '../api/types';
+import { ExportButton } from '../components/data';
 import {
   Button,
   Card,
@@ -57,7 +58,6 @@ export function AuditPage(_props: RouteProps) {
   const [cursor, setCursor] = useState<string | null>(null);
   const [more, setMore] = useState(false);
   const [open, setOpen] = useState<AuditEvent | null>(null);
-  const [exporting, setExporting] = useState(false);
 
   const first = useAsync(async () => {
     const page = await Audit.list({ ...toQuery(applied), limit: 50 });
@@ -83,29 +83,14 @@ export function AuditPage(_props: RouteProps) {
         actions={
           <>
             {(['csv', 'ndjson'] as const).map((format) => (
-              <Button
+              <ExportButton
                 key={format}
-                busy={exporting}
-                onClick={async () => {
-                  setExporting(true);
-                  try {
-                    const blob = await download(Audit.exportPath, { ...toQuery(applied), format });
-                    const url = URL.createObjectURL(blob);
-                    const a = document.createElement('a');
-                    a.href = url;
-                    a.download = `audit-events.${format}`;
-                    a.click();
-                    window.setTimeout(() => URL.revokeObjectURL(url), 2000);
-                    notify(`Exported the filtered log as ${format.toUpperCase()}`);
-                  } catch (e) {
-                    notify(`Export failed: ${errorMessage(e)}`, 'error');
-                  } finally {
-                    setExporting(false);
-                  }
-                }}
-              >
-                Export {format.toUpperCase()}
-              </Button>
+                path={Audit.exportPath}
+                query={{ ...toQuery(applied), format }}
+                filename={`audit-events.${format}`}
+                label={`Export ${format.toUpperCase()}`}
+                done={`Exported the filtered log as ${format.toUpperCase()}`}
+              />
             ))}
           </>
         }

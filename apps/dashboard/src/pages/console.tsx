@@ -4,7 +4,7 @@ import { type ConsoleResult, consoleSession, executeThroughRelay } from '../api/
 import { Accounts, ConsumerKeys } from '../api/endpoints';
 import { isCallGranted } from '../../../../libs/ovh-protocol/src/access-rules';
 import { Method } from '../components/rules';
-import { CodeBlock, Tabs } from '../components/tabs';
+import { CopyableCode, Tabs } from '../components/tabs';
 import {
   Button,
   Card,
@@ -375,17 +375,17 @@ export function ConsolePage({ me }: RouteProps) {
                 {
                   id: 'curl',
                   label: 'curl',
-                  content: <SnippetWithCopy code={curlCall(spec)} what="curl command" />,
+                  content: <CopyableCode code={curlCall(spec)} what="curl command" />,
                 },
                 {
                   id: 'python',
                   label: 'Python',
-                  content: <SnippetWithCopy code={pythonCall(spec)} what="Python code" />,
+                  content: <CopyableCode code={pythonCall(spec)} what="Python code" />,
                 },
                 {
                   id: 'node',
                   label: 'Node',
-                  content: <SnippetWithCopy code={nodeCall(spec)} what="Node code" />,
+                  content: <CopyableCode code={nodeCall(spec)} what="Node code" />,
                 },
               ]}
             />
@@ -396,16 +396,5 @@ export function ConsolePage({ me }: RouteProps) {
         </div>
       </div>
     </>
-  );
-}
-
-function SnippetWithCopy(props: { code: string; what: string }) {
-  return (
-    <div>
-      <div class="actions" style={{ justifyContent: 'flex-end', marginBottom: '0.4rem' }}>
-        <CopyButton text={props.code} what={props.what} label={`Copy ${props.what}`} />
-      </div>
-      <CodeBlock code={props.code} label={props.what} />
-    </div>
   );
 }

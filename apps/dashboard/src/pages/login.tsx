@@ -4,6 +4,7 @@ import { ApiError } from '../api/client';
 import { Auth } from '../api/endpoints';
 import { session } from '../api/session';
 import { Button, ErrorBanner, TextField } from '../components/ui';
+import { useSubmit } from '../lib/hooks';
 import { Link } from '../lib/router';
 
 export function AuthLayout(props: {
@@ -37,8 +38,6 @@ export function LoginPage(props: { message?: string }) {
   const [mfaToken, setMfaToken] = useState<string | null>(null);
   const [code, setCode] = useState('');
   const [useRecovery, setUseRecovery] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const codeRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -50,40 +49,31 @@ export function LoginPage(props: { message?: string }) {
     await loadMe();
   }
 
-  async function submitPassword(e: Event) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+  // One submit for both steps: the password, then the second factor.
+  const submit = useSubmit(async () => {
+    if (!mfaToken) {
       const result = await Auth.login(email.trim(), password);
       if (result.mfaRequired) {
         setMfaToken(result.mfaToken);
         setPassword('');
       } else await finish(result);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
+      return;
     }
-  }
-
-  async function submitCode(e: Event) {
-    e.preventDefault();
-    if (!mfaToken) return;
-    setBusy(true);
-    setError(null);
+    const factor = useRecovery ? { recoveryCode: code.trim() } : { code: code.replace(/\s+/g, '') };
     try {
-      const factor = useRecovery ? { recoveryCode: code.trim() } : { code: code.replace(/\s+/g, '') };
       await finish(await Auth.verify2fa(mfaToken, factor));
     } catch (err) {
       // An expired or used-up challenge: start again from the password.
       if (err instanceof ApiError && err.status === 401 && /expired|challenge/i.test(err.message))
         setCode('');
-      setError(err);
-    } finally {
-      setBusy(false);
+      throw err;
     }
-  }
+  });
+  const onSubmit = (e: Event) => {
+    e.preventDefault();
+    void submit.run();
+  };
+  const { busy, error } = submit;
 
   if (mfaToken) {
     return (
@@ -95,7 +85,7 @@ export function LoginPage(props: { message?: string }) {
             : 'Enter the 6-digit code from your authenticator app.'
         }
       >
-        <form onSubmit={submitCode} noValidate>
+        <form onSubmit={onSubmit} noValidate>
           <ErrorBanner error={error} title="Sign-in failed" />
           <div ref={codeRef}>
             {useRecovery ? (
@@ -132,7 +122,7 @@ export function LoginPage(props: { message?: string }) {
             onClick={() => {
               setUseRecovery(!useRecovery);
               setCode('');
-              setError(null);
+              submit.setError(null);
             }}
           >
             {useRecovery ? 'Use an authentication code instead' : 'Use a recovery code instead'}
@@ -143,7 +133,7 @@ export function LoginPage(props: { message?: string }) {
             onClick={() => {
               setMfaToken(null);
               setCode('');
-              setError(null);
+              submit.setError(null);
             }}
           >
             Start over
@@ -160,7 +150,7 @@ export function LoginPage(props: { message?: string }) {
           {props.message}
         </div>
       )}
-      <form onSubmit={submitPassword} noValidate>
+      <form onSubmit={onSubmit} noValidate>
         <ErrorBanner error={error} title="Sign-in failed" />
         <TextField
           label="Email"

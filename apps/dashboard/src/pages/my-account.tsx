@@ -1,29 +1,27 @@
 import { useState } from 'preact/hooks';
 import type { RouteProps } from '../app';
-import { ApiTokens, Auth } from '../api/endpoints';
+import { ApiTokens, Auth, Me } from '../api/endpoints';
 import { loadMe } from '../api/me';
 import type { ApiToken, Role } from '../api/types';
+import { DataTable, ResourceList, SecretOnce } from '../components/data';
+import { FormDialog, SubmitForm } from '../components/forms';
 import { TotpEnrolmentFlow } from '../components/totp-enrolment';
 import {
   Button,
   Card,
   ConfirmButton,
-  CopyField,
   DefinitionList,
   Dialog,
-  Empty,
-  ErrorBanner,
-  Loading,
   PageHeader,
-  SecretNotice,
   SelectField,
   StateBadge,
   TextField,
 } from '../components/ui';
 import { notify } from '../lib/announce';
-import { formatDate } from '../lib/format';
+import { formatDate, plural } from '../lib/format';
 import { useAsync } from '../lib/hooks';
 import { parseIpList } from '../lib/keys';
+import { TotpBadge } from './operators';
 
 export function MyAccountPage({ me }: RouteProps) {
   const tokens = useAsync(() => ApiTokens.list(), []);
@@ -41,10 +39,7 @@ export function MyAccountPage({ me }: RouteProps) {
             ['Name', me.displayName ?? '—'],
             ['Email', me.email],
             ['Role', me.role],
-            [
-              'Two-factor authentication',
-              totp ? <StateBadge state="enabled" /> : <StateBadge state="none" label="not set up" />,
-            ],
+            ['Two-factor authentication', <TotpBadge enabled={totp} />],
           ]}
         />
       </Card>
@@ -66,6 +61,9 @@ export function MyAccountPage({ me }: RouteProps) {
             : 'Protect your account with an authenticator app (TOTP).'}
         </p>
       </Card>
+      <Card title="Password">
+        <ChangePasswordForm email={me.email} />
+      </Card>
       <Card
         title="API tokens"
         actions={
@@ -79,70 +77,56 @@ export function MyAccountPage({ me }: RouteProps) {
           .
         </p>
         {newToken && (
-          <div class="stack" style={{ marginBottom: '1rem' }}>
-            <SecretNotice />
-            <CopyField label={`Token “${newToken.name}”`} value={newToken.token} secret what="API token" />
-            <Button small onClick={() => setNewToken(null)}>
-              Done
-            </Button>
-          </div>
+          <SecretOnce
+            label={`Token “${newToken.name}”`}
+            value={newToken.token}
+            what="API token"
+            onDone={() => setNewToken(null)}
+          />
         )}
-        <ErrorBanner error={tokens.error} />
-        {!tokens.data ? (
-          <Loading />
-        ) : tokens.data.length === 0 ? (
-          <Empty>No API token.</Empty>
-        ) : (
-          <div class="table-wrap">
-            <table class="data">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Prefix</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {tokens.data.map((t) => (
-                  <tr key={t.id}>
-                    <td>
+        <ResourceList resource={tokens} empty="No API token.">
+          {(rows) => (
+            <DataTable
+              rows={rows}
+              rowKey={(t) => t.id}
+              columns={[
+                {
+                  header: 'Name',
+                  cell: (t) => (
+                    <>
                       {t.name}
                       {t.ipAllowList?.length > 0 && (
                         <div class="muted small">from {t.ipAllowList.join(', ')}</div>
                       )}
-                    </td>
-                    <td>{t.role}</td>
-                    <td>
-                      <code>{t.prefix}</code>
-                    </td>
-                    <td>{t.revokedAt ? <StateBadge state="revoked" /> : formatDate(t.expiresAt)}</td>
-                    <td>{formatDate(t.lastUsedAt)}</td>
-                    <td>
-                      {!t.revokedAt && (
-                        <ConfirmButton
-                          small
-                          label="Revoke"
-                          confirmTitle={`Revoke the token “${t.name}”?`}
-                          confirmText={<p>Scripts using it stop working at once.</p>}
-                          onConfirm={async () => {
-                            await ApiTokens.revoke(t.id);
-                            notify(`Token “${t.name}” revoked`);
-                            await tokens.reload();
-                          }}
-                        />
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                    </>
+                  ),
+                },
+                { header: 'Role', cell: (t) => t.role },
+                { header: 'Prefix', cell: (t) => <code>{t.prefix}</code> },
+                {
+                  header: 'Expires',
+                  cell: (t) => (t.revokedAt ? <StateBadge state="revoked" /> : formatDate(t.expiresAt)),
+                },
+                { header: 'Last used', cell: (t) => formatDate(t.lastUsedAt) },
+              ]}
+              actions={(t) =>
+                !t.revokedAt && (
+                  <ConfirmButton
+                    small
+                    label="Revoke"
+                    confirmTitle={`Revoke the token “${t.name}”?`}
+                    confirmText={<p>Scripts using it stop working at once.</p>}
+                    onConfirm={async () => {
+                      await ApiTokens.revoke(t.id);
+                      notify(`Token “${t.name}” revoked`);
+                      await tokens.reload();
+                    }}
+                  />
+                )
+              }
+            />
+          )}
+        </ResourceList>
       </Card>
       <Dialog
         open={enrolling}
@@ -174,53 +158,100 @@ export function MyAccountPage({ me }: RouteProps) {
   );
 }
 
+// The current password is checked; the operator's other sessions end, this one stays.
+function ChangePasswordForm(props: { email: string }) {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [key, setKey] = useState(0);
+  const mismatch = confirm !== '' && confirm !== next;
+  return (
+    <SubmitForm
+      key={key}
+      errorTitle="The password was not changed"
+      submitLabel="Change password"
+      disabled={mismatch}
+      onSubmit={async () => {
+        const { otherSessionsRevoked } = await Me.changePassword(current, next);
+        notify(
+          otherSessionsRevoked > 0
+            ? `Password changed; ${plural(otherSessionsRevoked, 'other session')} signed out`
+            : 'Password changed',
+        );
+        setCurrent('');
+        setNext('');
+        setConfirm('');
+        setKey(key + 1);
+      }}
+    >
+      {/* For password managers: the account the new password belongs to. */}
+      <input type="text" name="username" autoComplete="username" value={props.email} hidden readOnly />
+      <div class="grid-3">
+        <TextField
+          label="Current password"
+          type="password"
+          value={current}
+          onValue={setCurrent}
+          autoComplete="current-password"
+          required
+          name="currentPassword"
+        />
+        <TextField
+          label="New password"
+          type="password"
+          value={next}
+          onValue={setNext}
+          autoComplete="new-password"
+          hint="At least 12 characters. Your other sessions are signed out; API tokens keep working."
+          required
+          name="newPassword"
+        />
+        <TextField
+          label="Confirm the new password"
+          type="password"
+          value={confirm}
+          onValue={setConfirm}
+          autoComplete="new-password"
+          error={mismatch ? 'The two passwords differ.' : undefined}
+          required
+          name="confirmPassword"
+        />
+      </div>
+    </SubmitForm>
+  );
+}
+
 function DisableTotpButton() {
   const [open, setOpen] = useState(false);
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   return (
     <>
       <Button variant="danger" onClick={() => setOpen(true)}>
         Turn off
       </Button>
-      <Dialog open={open} title="Turn off two-factor authentication" onClose={() => setOpen(false)}>
-        <form
-          noValidate
-          onSubmit={async (e) => {
-            e.preventDefault();
-            setBusy(true);
-            setError(null);
-            try {
-              await Auth.disable2fa({ code: code.trim() });
-              setOpen(false);
-              notify('Two-factor authentication is off');
-              await loadMe();
-            } catch (err) {
-              setError(err);
-            } finally {
-              setBusy(false);
-            }
-          }}
-        >
-          <ErrorBanner error={error} />
-          <TextField
-            label="Current authentication code"
-            value={code}
-            onValue={setCode}
-            autoComplete="one-time-code"
-            inputMode="numeric"
-            required
-            name="code"
-          />
-          <div class="form-actions">
-            <Button onClick={() => setOpen(false)}>Cancel</Button>
-            <Button type="submit" variant="danger" busy={busy}>
-              Turn off
-            </Button>
-          </div>
-        </form>
-      </Dialog>
+      <FormDialog
+        open={open}
+        title="Turn off two-factor authentication"
+        onClose={() => setOpen(false)}
+        submitLabel="Turn off"
+        submitVariant="danger"
+        onSubmit={async () => {
+          await Auth.disable2fa({ code: code.trim() });
+          setOpen(false);
+          notify('Two-factor authentication is off');
+          await loadMe();
+        }}
+      >
+        <TextField
+          label="Current authentication code"
+          value={code}
+          onValue={setCode}
+          autoComplete="one-time-code"
+          inputMode="numeric"
+          required
+          name="code"
+        />
+      </FormDialog>
     </>
   );
 }
@@ -234,79 +265,62 @@ function NewTokenDialog(props: {
   const [days, setDays] = useState('90');
   const [role, setRole] = useState<Role>(props.role);
   const [ips, setIps] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   return (
-    <Dialog open title="New API token" onClose={props.onClose}>
-      <form
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setBusy(true);
-          setError(null);
-          try {
-            const list = parseIpList(ips);
-            props.onCreated(
-              await ApiTokens.create({
-                name: name.trim(),
-                role,
-                expiresInDays: Number(days),
-                ...(list.length ? { ipAllowList: list } : {}),
-              }),
-            );
-          } catch (err) {
-            setError(err);
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
-        <ErrorBanner error={error} title="Could not create the token" />
-        <TextField
-          label="Name"
-          value={name}
-          onValue={setName}
-          required
-          name="name"
-          hint="What uses it, e.g. “terraform CI”."
-        />
+    <FormDialog
+      title="New API token"
+      onClose={props.onClose}
+      errorTitle="Could not create the token"
+      submitLabel="Create"
+      onSubmit={async () => {
+        const list = parseIpList(ips);
+        props.onCreated(
+          await ApiTokens.create({
+            name: name.trim(),
+            role,
+            expiresInDays: Number(days),
+            ...(list.length ? { ipAllowList: list } : {}),
+          }),
+        );
+      }}
+    >
+      <TextField
+        label="Name"
+        value={name}
+        onValue={setName}
+        required
+        name="name"
+        hint="What uses it, e.g. “terraform CI”."
+      />
+      <SelectField
+        label="Expires in"
+        value={days}
+        onValue={setDays}
+        options={[
+          { value: '7', label: '7 days' },
+          { value: '30', label: '30 days' },
+          { value: '90', label: '90 days' },
+          { value: '365', label: '1 year' },
+        ]}
+      />
+      {props.role === 'admin' && (
         <SelectField
-          label="Expires in"
-          value={days}
-          onValue={setDays}
+          label="Role"
+          value={role}
+          onValue={(v) => setRole(v as Role)}
           options={[
-            { value: '7', label: '7 days' },
-            { value: '30', label: '30 days' },
-            { value: '90', label: '90 days' },
-            { value: '365', label: '1 year' },
+            { value: 'admin', label: 'admin' },
+            { value: 'operator', label: 'operator' },
+            { value: 'auditor', label: 'auditor' },
           ]}
         />
-        {props.role === 'admin' && (
-          <SelectField
-            label="Role"
-            value={role}
-            onValue={(v) => setRole(v as Role)}
-            options={[
-              { value: 'admin', label: 'admin' },
-              { value: 'operator', label: 'operator' },
-              { value: 'auditor', label: 'auditor' },
-            ]}
-          />
-        )}
-        <TextField
-          label="Allowed IPs"
-          value={ips}
-          onValue={setIps}
-          name="ips"
-          hint="Optional CIDR blocks, comma-separated."
-        />
-        <div class="form-actions">
-          <Button onClick={props.onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={busy}>
-            Create
-          </Button>
-        </div>
-      </form>
-    </Dialog>
+      )}
+      <TextField
+        label="Allowed IPs"
+        value={ips}
+        onValue={setIps}
+        name="ips"
+        hint="Optional CIDR blocks, comma-separated."
+      />
+    </FormDialog>
   );
 }

@@ -2,17 +2,13 @@ import { useState } from 'preact/hooks';
 import type { RouteProps } from '../app';
 import { Operators } from '../api/endpoints';
 import type { Operator, Role } from '../api/types';
+import { act, DataTable, ResourceList, SecretOnce } from '../components/data';
+import { FormDialog } from '../components/forms';
 import {
   Button,
   Card,
   ConfirmButton,
-  CopyField,
-  Dialog,
-  Empty,
-  ErrorBanner,
-  Loading,
   PageHeader,
-  SecretNotice,
   SelectField,
   StateBadge,
   TextField,
@@ -27,10 +23,15 @@ const ROLE_OPTIONS = [
   { value: 'admin', label: 'Admin: everything, including operators and keys' },
 ];
 
+export function TotpBadge(props: { enabled: boolean }) {
+  return props.enabled ? <StateBadge state="enabled" /> : <StateBadge state="none" label="not set up" />;
+}
+
 export function OperatorsPage({ me }: RouteProps) {
   const ops = useAsync(() => Operators.list(), []);
   const [adding, setAdding] = useState(false);
   const [created, setCreated] = useState<(Operator & { initialPassword?: string }) | null>(null);
+  const reload = () => ops.reload();
   return (
     <>
       <PageHeader
@@ -43,130 +44,103 @@ export function OperatorsPage({ me }: RouteProps) {
         }
       />
       {created?.initialPassword && (
-        <Card title={`Initial password of ${created.email}`}>
-          <SecretNotice />
-          <CopyField
-            label="Initial password"
-            value={created.initialPassword}
-            secret
-            what="initial password"
-          />
-          <p class="muted small">They sign in with it, then set up two-factor authentication.</p>
-          <Button small onClick={() => setCreated(null)}>
-            Done
-          </Button>
-        </Card>
+        <SecretOnce
+          title={`Initial password of ${created.email}`}
+          label="Initial password"
+          value={created.initialPassword}
+          what="initial password"
+          note="They sign in with it, then set up two-factor authentication."
+          onDone={() => setCreated(null)}
+        />
       )}
       <Card>
-        <ErrorBanner error={ops.error} title="Could not load the operators" />
-        {!ops.data ? (
-          <Loading />
-        ) : ops.data.length === 0 ? (
-          <Empty>No operator.</Empty>
-        ) : (
-          <div class="table-wrap">
-            <table class="data">
-              <thead>
-                <tr>
-                  <th scope="col">Operator</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">2FA</th>
-                  <th scope="col">Last sign-in</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {ops.data.map((o) => (
-                  <tr key={o.id}>
-                    <td>
+        <ResourceList resource={ops} errorTitle="Could not load the operators" empty="No operator.">
+          {(rows) => (
+            <DataTable
+              rows={rows}
+              rowKey={(o) => o.id}
+              columns={[
+                {
+                  header: 'Operator',
+                  cell: (o) => (
+                    <>
                       {o.displayName}
                       <div class="muted small">{o.email}</div>
-                    </td>
-                    <td>
-                      {o.id === me.id ? (
-                        o.role
-                      ) : (
-                        <select
-                          aria-label={`Role of ${o.displayName}`}
-                          value={o.role}
-                          onChange={async (e) => {
-                            const role = (e.currentTarget as HTMLSelectElement).value as Role;
-                            try {
-                              await Operators.update(o.id, { role });
-                              notify(`${o.displayName} is now ${role}`);
-                            } catch (err) {
-                              notify(err instanceof Error ? err.message : String(err), 'error');
-                            }
-                            await ops.reload();
-                          }}
-                        >
-                          <option value="admin">admin</option>
-                          <option value="operator">operator</option>
-                          <option value="auditor">auditor</option>
-                        </select>
-                      )}
-                    </td>
-                    <td>
-                      <StateBadge state={o.status} />
-                    </td>
-                    <td>
-                      {o.totpEnabled ? (
-                        <StateBadge state="enabled" />
-                      ) : (
-                        <StateBadge state="none" label="not set up" />
-                      )}
-                    </td>
-                    <td>{formatDate(o.lastLoginAt)}</td>
-                    <td class="actions">
-                      {o.id !== me.id && o.status === 'active' && (
-                        <ConfirmButton
-                          small
-                          label="Disable"
-                          confirmTitle={`Disable ${o.displayName}?`}
-                          confirmText={<p>Their sessions and API tokens are revoked at once.</p>}
-                          onConfirm={async () => {
-                            await Operators.disable(o.id);
-                            notify(`${o.displayName} disabled`);
-                            await ops.reload();
-                          }}
-                        />
-                      )}
-                      {o.id !== me.id && o.status === 'disabled' && (
-                        <Button
-                          small
-                          onClick={async () => {
-                            await Operators.enable(o.id);
-                            notify(`${o.displayName} enabled`);
-                            await ops.reload();
-                          }}
-                        >
-                          Enable
-                        </Button>
-                      )}
-                      {o.totpEnabled && o.id !== me.id && (
-                        <ConfirmButton
-                          small
-                          variant="secondary"
-                          label="Reset 2FA"
-                          confirmTitle={`Reset the second factor of ${o.displayName}?`}
-                          confirmText={<p>They will enrol a new authenticator at their next sign-in.</p>}
-                          onConfirm={async () => {
-                            await Operators.reset2fa(o.id);
-                            notify(`Second factor of ${o.displayName} reset`);
-                            await ops.reload();
-                          }}
-                        />
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                    </>
+                  ),
+                },
+                {
+                  header: 'Role',
+                  cell: (o) =>
+                    o.id === me.id ? (
+                      o.role
+                    ) : (
+                      <select
+                        aria-label={`Role of ${o.displayName}`}
+                        value={o.role}
+                        onChange={(e) => {
+                          const role = (e.currentTarget as HTMLSelectElement).value as Role;
+                          void act(
+                            () => Operators.update(o.id, { role }),
+                            `${o.displayName} is now ${role}`,
+                            reload,
+                          );
+                        }}
+                      >
+                        <option value="admin">admin</option>
+                        <option value="operator">operator</option>
+                        <option value="auditor">auditor</option>
+                      </select>
+                    ),
+                },
+                { header: 'Status', cell: (o) => <StateBadge state={o.status} /> },
+                { header: '2FA', cell: (o) => <TotpBadge enabled={o.totpEnabled} /> },
+                { header: 'Last sign-in', cell: (o) => formatDate(o.lastLoginAt) },
+              ]}
+              actions={(o) =>
+                o.id !== me.id && (
+                  <>
+                    {o.status === 'active' && (
+                      <ConfirmButton
+                        small
+                        label="Disable"
+                        confirmTitle={`Disable ${o.displayName}?`}
+                        confirmText={<p>Their sessions and API tokens are revoked at once.</p>}
+                        onConfirm={async () => {
+                          await Operators.disable(o.id);
+                          notify(`${o.displayName} disabled`);
+                          await reload();
+                        }}
+                      />
+                    )}
+                    {o.status === 'disabled' && (
+                      <Button
+                        small
+                        onClick={() => act(() => Operators.enable(o.id), `${o.displayName} enabled`, reload)}
+                      >
+                        Enable
+                      </Button>
+                    )}
+                    {o.totpEnabled && (
+                      <ConfirmButton
+                        small
+                        variant="secondary"
+                        label="Reset 2FA"
+                        confirmTitle={`Reset the second factor of ${o.displayName}?`}
+                        confirmText={<p>They will enrol a new authenticator at their next sign-in.</p>}
+                        onConfirm={async () => {
+                          await Operators.reset2fa(o.id);
+                          notify(`Second factor of ${o.displayName} reset`);
+                          await reload();
+                        }}
+                      />
+                    )}
+                  </>
+                )
+              }
+            />
+          )}
+        </ResourceList>
       </Card>
       {adding && (
         <AddOperatorDialog
@@ -175,7 +149,7 @@ export function OperatorsPage({ me }: RouteProps) {
             setAdding(false);
             setCreated(o);
             notify(`Operator ${o.email} added`);
-            void ops.reload();
+            void reload();
           }}
         />
       )}
@@ -191,52 +165,35 @@ function AddOperatorDialog(props: {
   const [displayName, setDisplayName] = useState('');
   const [role, setRole] = useState<Role>('operator');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   return (
-    <Dialog open title="Add an operator" onClose={props.onClose}>
-      <form
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setBusy(true);
-          setError(null);
-          try {
-            props.onSaved(
-              await Operators.create({
-                email: email.trim(),
-                displayName: displayName.trim(),
-                role,
-                password: password || undefined,
-              }),
-            );
-          } catch (err) {
-            setError(err);
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
-        <ErrorBanner error={error} title="Could not add the operator" />
-        <TextField label="Name" value={displayName} onValue={setDisplayName} required name="displayName" />
-        <TextField label="Email" type="email" value={email} onValue={setEmail} required name="email" />
-        <SelectField label="Role" value={role} onValue={(v) => setRole(v as Role)} options={ROLE_OPTIONS} />
-        <TextField
-          label="Initial password"
-          type="password"
-          value={password}
-          onValue={setPassword}
-          autoComplete="new-password"
-          name="password"
-          hint="Leave empty to have a strong one generated and shown once."
-        />
-        <div class="form-actions">
-          <Button onClick={props.onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={busy}>
-            Add
-          </Button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title="Add an operator"
+      onClose={props.onClose}
+      errorTitle="Could not add the operator"
+      submitLabel="Add"
+      onSubmit={async () =>
+        props.onSaved(
+          await Operators.create({
+            email: email.trim(),
+            displayName: displayName.trim(),
+            role,
+            password: password || undefined,
+          }),
+        )
+      }
+    >
+      <TextField label="Name" value={displayName} onValue={setDisplayName} required name="displayName" />
+      <TextField label="Email" type="email" value={email} onValue={setEmail} required name="email" />
+      <SelectField label="Role" value={role} onValue={(v) => setRole(v as Role)} options={ROLE_OPTIONS} />
+      <TextField
+        label="Initial password"
+        type="password"
+        value={password}
+        onValue={setPassword}
+        autoComplete="new-password"
+        name="password"
+        hint="Leave empty to have a strong one generated and shown once."
+      />
+    </FormDialog>
   );
 }

@@ -3,6 +3,7 @@ import { loadMe } from '../api/me';
 import { Auth } from '../api/endpoints';
 import { session } from '../api/session';
 import { Button, ErrorBanner, TextField } from '../components/ui';
+import { useSubmit } from '../lib/hooks';
 import { Link, navigate } from '../lib/router';
 import { AuthLayout } from './login';
 
@@ -12,33 +13,21 @@ export function SetupPage() {
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState(false);
   const mismatch = confirm !== '' && confirm !== password;
 
-  async function submit(e: Event) {
-    e.preventDefault();
-    if (mismatch) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await Auth.setup({
-        setupToken: setupToken.trim(),
-        email: email.trim(),
-        displayName: displayName.trim(),
-        password,
-      });
-      if (result.accessToken) {
-        session.signIn({ ...result, accessToken: result.accessToken });
-        await loadMe();
-      } else setDone(true);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const submit = useSubmit(async () => {
+    const result = await Auth.setup({
+      setupToken: setupToken.trim(),
+      email: email.trim(),
+      displayName: displayName.trim(),
+      password,
+    });
+    if (result.accessToken) {
+      session.signIn({ ...result, accessToken: result.accessToken });
+      await loadMe();
+    } else setDone(true);
+  });
 
   if (done) {
     return (
@@ -59,8 +48,14 @@ export function SetupPage() {
       title="First-time setup"
       intro="Create the first administrator. The one-time setup token is printed in the broker's log at start-up while no operator exists."
     >
-      <form onSubmit={submit} noValidate>
-        <ErrorBanner error={error} title="Setup failed" />
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!mismatch) void submit.run();
+        }}
+        noValidate
+      >
+        <ErrorBanner error={submit.error} title="Setup failed" />
         <TextField
           label="Setup token"
           value={setupToken}
@@ -106,7 +101,7 @@ export function SetupPage() {
           required
           name="confirmPassword"
         />
-        <Button type="submit" variant="primary" busy={busy} disabled={mismatch}>
+        <Button type="submit" variant="primary" busy={submit.busy} disabled={mismatch}>
           Create administrator
         </Button>
       </form>

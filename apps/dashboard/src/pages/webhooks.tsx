@@ -2,20 +2,9 @@ import { useState } from 'preact/hooks';
 import type { RouteProps } from '../app';
 import { Webhooks } from '../api/endpoints';
 import type { Webhook } from '../api/types';
-import {
-  Button,
-  Card,
-  ConfirmButton,
-  CopyField,
-  Dialog,
-  Empty,
-  ErrorBanner,
-  Loading,
-  PageHeader,
-  SecretNotice,
-  StateBadge,
-  TextField,
-} from '../components/ui';
+import { act, DataTable, ResourceList, SecretOnce } from '../components/data';
+import { CheckList, FormDialog } from '../components/forms';
+import { Button, Card, ConfirmButton, Dialog, PageHeader, StateBadge, TextField } from '../components/ui';
 import { notify } from '../lib/announce';
 import { formatDate } from '../lib/format';
 import { useAsync } from '../lib/hooks';
@@ -28,6 +17,8 @@ export function WebhooksPage(_props: RouteProps) {
   const hooks = useAsync(() => Webhooks.list(), []);
   const [adding, setAdding] = useState(false);
   const [secret, setSecret] = useState<Webhook | null>(null);
+  const [log, setLog] = useState<Webhook | null>(null);
+  const reload = () => hooks.reload();
   return (
     <>
       <PageHeader
@@ -40,93 +31,86 @@ export function WebhooksPage(_props: RouteProps) {
         }
       />
       {secret?.secret && (
-        <Card title="Signing secret">
-          <SecretNotice />
-          <CopyField label={`Secret of ${secret.url}`} value={secret.secret} secret what="signing secret" />
-          <Button small onClick={() => setSecret(null)}>
-            Done
-          </Button>
-        </Card>
+        <SecretOnce
+          title="Signing secret"
+          label={`Secret of ${secret.url}`}
+          value={secret.secret}
+          what="signing secret"
+          onDone={() => setSecret(null)}
+        />
       )}
       <Card>
-        <ErrorBanner error={hooks.error} title="Could not load the webhooks" />
-        {!hooks.data ? (
-          <Loading />
-        ) : hooks.data.length === 0 ? (
-          <Empty>No webhook.</Empty>
-        ) : (
-          <div class="table-wrap">
-            <table class="data">
-              <thead>
-                <tr>
-                  <th scope="col">URL</th>
-                  <th scope="col">Events</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {hooks.data.map((h) => (
-                  <tr key={h.id}>
-                    <td>
+        <ResourceList resource={hooks} errorTitle="Could not load the webhooks" empty="No webhook.">
+          {(rows) => (
+            <DataTable
+              rows={rows}
+              rowKey={(h) => h.id}
+              columns={[
+                {
+                  header: 'URL',
+                  cell: (h) => (
+                    <>
                       <code>{h.url}</code>
                       {h.description && <div class="muted small">{h.description}</div>}
-                    </td>
-                    <td class="small">{h.events?.length ? h.events.join(', ') : 'all'}</td>
-                    <td>
-                      <StateBadge state={h.enabled ? 'enabled' : 'disabled'} />
-                    </td>
-                    <td>{formatDate(h.createdAt)}</td>
-                    <td class="actions">
-                      <Button
-                        small
-                        onClick={async () => {
-                          try {
-                            await Webhooks.update(h.id, { enabled: !h.enabled });
-                            notify(h.enabled ? 'Webhook paused' : 'Webhook enabled');
-                          } catch (e) {
-                            notify(e instanceof Error ? e.message : String(e), 'error');
-                          }
-                          await hooks.reload();
-                        }}
-                      >
-                        {h.enabled ? 'Pause' : 'Enable'}
-                      </Button>
-                      <ConfirmButton
-                        small
-                        variant="secondary"
-                        label="Rotate secret"
-                        confirmTitle="Rotate the signing secret?"
-                        confirmText={
-                          <p>Deliveries are signed with a new secret from now on: update the receiver.</p>
-                        }
-                        onConfirm={async () => {
-                          setSecret(await Webhooks.rotateSecret(h.id));
-                          notify('Signing secret rotated');
-                        }}
-                      />
-                      <ConfirmButton
-                        small
-                        label="Delete"
-                        confirmTitle="Delete this webhook?"
-                        confirmText={<p>No more events are sent to {h.url}.</p>}
-                        onConfirm={async () => {
-                          await Webhooks.remove(h.id);
-                          notify('Webhook deleted');
-                          await hooks.reload();
-                        }}
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                    </>
+                  ),
+                },
+                {
+                  header: 'Events',
+                  class: 'small',
+                  cell: (h) => (h.events?.length ? h.events.join(', ') : 'all'),
+                },
+                { header: 'Status', cell: (h) => <StateBadge state={h.enabled ? 'enabled' : 'disabled'} /> },
+                { header: 'Created', cell: (h) => formatDate(h.createdAt) },
+              ]}
+              actions={(h) => (
+                <>
+                  <Button small aria-label={`Deliveries of ${h.url}`} onClick={() => setLog(h)}>
+                    Deliveries
+                  </Button>
+                  <Button
+                    small
+                    onClick={() =>
+                      act(
+                        () => Webhooks.update(h.id, { enabled: !h.enabled }),
+                        h.enabled ? 'Webhook paused' : 'Webhook enabled',
+                        reload,
+                      )
+                    }
+                  >
+                    {h.enabled ? 'Pause' : 'Enable'}
+                  </Button>
+                  <ConfirmButton
+                    small
+                    variant="secondary"
+                    label="Rotate secret"
+                    confirmTitle="Rotate the signing secret?"
+                    confirmText={
+                      <p>Deliveries are signed with a new secret from now on: update the receiver.</p>
+                    }
+                    onConfirm={async () => {
+                      setSecret(await Webhooks.rotateSecret(h.id));
+                      notify('Signing secret rotated');
+                    }}
+                  />
+                  <ConfirmButton
+                    small
+                    label="Delete"
+                    confirmTitle="Delete this webhook?"
+                    confirmText={<p>No more events are sent to {h.url}.</p>}
+                    onConfirm={async () => {
+                      await Webhooks.remove(h.id);
+                      notify('Webhook deleted');
+                      await reload();
+                    }}
+                  />
+                </>
+              )}
+            />
+          )}
+        </ResourceList>
       </Card>
+      {log && <DeliveriesDialog hook={log} onClose={() => setLog(null)} />}
       {adding && (
         <AddWebhookDialog
           events={EVENT_FILTERS}
@@ -135,7 +119,7 @@ export function WebhooksPage(_props: RouteProps) {
             setAdding(false);
             setSecret(h);
             notify('Webhook added');
-            void hooks.reload();
+            void reload();
           }}
         />
       )}
@@ -143,71 +127,92 @@ export function WebhooksPage(_props: RouteProps) {
   );
 }
 
+// The last deliveries of one webhook: state, attempts, the receiver's answer.
+function DeliveriesDialog(props: { hook: Webhook; onClose: () => void }) {
+  const deliveries = useAsync(() => Webhooks.deliveries(props.hook.id), [props.hook.id]);
+  return (
+    <Dialog open wide title="Webhook deliveries" onClose={props.onClose}>
+      <p class="muted small" style={{ marginTop: 0 }}>
+        The latest deliveries to <code>{props.hook.url}</code>, newest first. Failed ones are retried with
+        back-off.
+      </p>
+      <ResourceList
+        resource={deliveries}
+        errorTitle="Could not load the deliveries"
+        empty="No delivery yet: nothing has happened that this webhook listens to."
+      >
+        {(rows) => (
+          <DataTable
+            caption="Deliveries, newest first"
+            rows={rows}
+            rowKey={(d) => d.id}
+            columns={[
+              { header: 'Created', cell: (d) => formatDate(d.createdAt) },
+              { header: 'Event', cell: (d) => <code>{d.event}</code> },
+              { header: 'State', cell: (d) => <StateBadge state={d.state} /> },
+              { header: 'Attempts', cell: (d) => d.attempts },
+              {
+                header: 'Last answer',
+                class: 'small',
+                cell: (d) =>
+                  d.lastStatus !== null
+                    ? `HTTP ${d.lastStatus}${d.lastDurationMs !== null ? ` · ${d.lastDurationMs} ms` : ''}`
+                    : (d.lastError ?? '—'),
+              },
+              {
+                header: 'Next attempt',
+                cell: (d) => (d.state === 'pending' ? formatDate(d.nextAttemptAt) : '—'),
+              },
+            ]}
+          />
+        )}
+      </ResourceList>
+      <div class="form-actions">
+        <Button onClick={() => void deliveries.reload()} busy={deliveries.loading}>
+          Refresh
+        </Button>
+        <Button onClick={props.onClose}>Close</Button>
+      </div>
+    </Dialog>
+  );
+}
+
 function AddWebhookDialog(props: { events: string[]; onClose: () => void; onSaved: (h: Webhook) => void }) {
   const [url, setUrl] = useState('');
   const [description, setDescription] = useState('');
-  const [picked, setPicked] = useState<Set<string>>(new Set(['*']));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const [picked, setPicked] = useState<string[]>(['*']);
   return (
-    <Dialog open title="Add a webhook" onClose={props.onClose}>
-      <form
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setBusy(true);
-          setError(null);
-          try {
-            props.onSaved(
-              await Webhooks.create({
-                url: url.trim(),
-                description: description.trim() || undefined,
-                events: [...picked],
-              }),
-            );
-          } catch (err) {
-            setError(err);
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
-        <ErrorBanner error={error} title="Could not add the webhook" />
-        <TextField
-          label="URL"
-          type="url"
-          value={url}
-          onValue={setUrl}
-          placeholder="https://hooks.example.net/broker"
-          required
-          name="url"
-        />
-        <TextField label="Description" value={description} onValue={setDescription} name="description" />
-        <fieldset>
-          <legend>Events</legend>
-          {props.events.map((ev) => (
-            <label class="check" key={ev}>
-              <input
-                type="checkbox"
-                checked={picked.has(ev)}
-                onChange={(e) => {
-                  const next = new Set(picked);
-                  if ((e.currentTarget as HTMLInputElement).checked) next.add(ev);
-                  else next.delete(ev);
-                  setPicked(next);
-                }}
-              />
-              <code>{ev}</code>
-            </label>
-          ))}
-        </fieldset>
-        <div class="form-actions">
-          <Button onClick={props.onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={busy}>
-            Add
-          </Button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title="Add a webhook"
+      onClose={props.onClose}
+      errorTitle="Could not add the webhook"
+      submitLabel="Add"
+      onSubmit={async () =>
+        props.onSaved(
+          await Webhooks.create({
+            url: url.trim(),
+            description: description.trim() || undefined,
+            events: [...picked],
+          }),
+        )
+      }
+    >
+      <TextField
+        label="URL"
+        type="url"
+        value={url}
+        onValue={setUrl}
+        placeholder="https://hooks.example.net/broker"
+        required
+        name="url"
+      />
+      <TextField label="Description" value={description} onValue={setDescription} name="description" />
+      <CheckList
+        legend="Events"
+        options={props.events.map((ev) => ({ value: ev, label: <code>{ev}</code> }))}
+        picked={picked}
+        onChange={setPicked}
+      />
+    </FormDialog>
   );
 }
