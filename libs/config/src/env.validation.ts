@@ -80,6 +80,8 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(100) @Max(600000) RELAY_UPSTREAM_CONNECT_TIMEOUT_MS = 5000;
   @Transform(toInt) @IsInt() @Min(100) @Max(600000) RELAY_UPSTREAM_TIMEOUT_MS = 30000;
   @Transform(toInt) @IsInt() @Min(1) @Max(4096) RELAY_UPSTREAM_CONNECTIONS = 64;
+  // Per delegated account: upstream calls in flight at once (bulkhead); over it → 429 ACCOUNT_BUSY.
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000) RELAY_MAX_INFLIGHT_PER_ACCOUNT = 32;
   @Transform(toInt) @IsInt() @Min(1) @Max(10000000) RELAY_CK_RATE_LIMIT_PER_MINUTE = 60;
   @Transform(toInt) @IsInt() @Min(1) @Max(3600) RELAY_CACHE_TTL_SECONDS = 60;
   @Transform(toInt) @IsInt() @Min(100) @Max(10000000) RELAY_CACHE_MAX_ENTRIES = 10000;

@@ -93,6 +93,16 @@ export const RelayRefusals = {
     },
     retryAfterSeconds,
   }),
+  // The account's bulkhead is full: its own slow calls hold every slot it may use.
+  accountBusy: (retryAfterSeconds: number): RelayRefusal => ({
+    relayError: 'ACCOUNT_BUSY',
+    spec: {
+      status: 429,
+      errorCode: 'TOO_MANY_REQUESTS',
+      message: 'Too many calls in flight for this account; try again shortly',
+    },
+    retryAfterSeconds,
+  }),
   auditUnavailable: (): RelayRefusal => ({
     relayError: 'AUDIT_UNAVAILABLE',
     spec: {

@@ -49,6 +49,7 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
 const NO_BODY = new Set(['GET', 'HEAD', 'DELETE']);
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const EMPTY = Buffer.alloc(0);
+const TIMEOUTS: ReadonlySet<string> = new Set(['CONNECT_TIMEOUT', 'HEADERS_TIMEOUT', 'BODY_TIMEOUT']);
 
 interface CallRecord {
   requestId: string;
@@ -74,6 +75,7 @@ class BodyError extends Error {
 // Refusals never reach the upstream. Bodies are buffered with strict caps, both ways.
 export class RelayHandler {
   private readonly corsOrigins: ReadonlySet<string>;
+  private readonly inFlight = new Map<string, number>();
 
   constructor(private readonly deps: RelayHandlerDeps) {
     this.corsOrigins = new Set(deps.settings.corsOrigins);
@@ -160,6 +162,42 @@ export class RelayHandler {
     const notGranted = rulesRefusal(grant, material.rules, call.method, path);
     if (notGranted) return this.finish(req, res, call, notGranted);
 
+    // Bulkhead (checklist L2): one account's slow calls must not take every upstream connection.
+    // Checked before the rate limits so a busy refusal costs none of the account's quota.
+    const accountId = grant.accountId;
+    const inFlight = this.inFlight.get(accountId) ?? 0;
+    if (inFlight >= this.deps.settings.maxInflightPerAccount) {
+      return this.finish(req, res, call, RelayRefusals.accountBusy(1));
+    }
+    this.inFlight.set(accountId, inFlight + 1);
+    try {
+      await this.limitAndForward(req, res, call, grant, material, body);
+    } finally {
+      const left = (this.inFlight.get(accountId) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(accountId, left);
+      else this.inFlight.delete(accountId);
+    }
+  }
+
+  // Upstream calls in flight now, in total and per account (for status and tests).
+  inFlightStats(): { calls: number; accounts: number; maxPerAccount: number } {
+    let calls = 0;
+    let maxPerAccount = 0;
+    for (const n of this.inFlight.values()) {
+      calls += n;
+      maxPerAccount = Math.max(maxPerAccount, n);
+    }
+    return { calls, accounts: this.inFlight.size, maxPerAccount };
+  }
+
+  private async limitAndForward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    call: CallRecord,
+    grant: CachedGrant,
+    material: ConsumerKeySigningMaterial,
+    body: Buffer,
+  ): Promise<void> {
     const perGrant = await this.deps.rateLimits.consumeGrant(grant.id, grant.rateLimitPerMinute);
     if (!perGrant.allowed) {
       this.deps.metrics?.rateLimited('grant');
@@ -379,6 +417,10 @@ export class RelayHandler {
         case 'RESPONSE_TOO_LARGE':
           return RelayRefusals.upstreamTooLarge(this.deps.settings.maxResponseBytes);
         case 'TIME_SYNC_FAILED':
+          // The clock sync is the first call to a new upstream: its timeouts are timeouts too.
+          return e.cause instanceof OvhUpstreamError && TIMEOUTS.has(e.cause.code)
+            ? RelayRefusals.upstreamTimeout()
+            : RelayRefusals.upstreamUnreachable();
         case 'CONNECTION_FAILED':
         case 'ABORTED':
           return RelayRefusals.upstreamUnreachable();

@@ -12,6 +12,8 @@ export interface RelaySettings {
   upstreamConnectTimeoutMs: number;
   upstreamTimeoutMs: number;
   upstreamConnections: number;
+  // bulkhead: upstream calls one delegated account may have in flight at once
+  maxInflightPerAccount: number;
   ckRateLimitPerMinute: number;
   cacheTtlMs: number;
   negativeCacheTtlMs: number;
@@ -46,6 +48,7 @@ export function relaySettingsFromConfig(config: ConfigService<EnvironmentVariabl
     upstreamConnectTimeoutMs: get('RELAY_UPSTREAM_CONNECT_TIMEOUT_MS'),
     upstreamTimeoutMs: get('RELAY_UPSTREAM_TIMEOUT_MS'),
     upstreamConnections: get('RELAY_UPSTREAM_CONNECTIONS'),
+    maxInflightPerAccount: get('RELAY_MAX_INFLIGHT_PER_ACCOUNT'),
     ckRateLimitPerMinute: get('RELAY_CK_RATE_LIMIT_PER_MINUTE'),
     cacheTtlMs,
     negativeCacheTtlMs: Math.min(5000, cacheTtlMs),

@@ -26,6 +26,8 @@ export interface RelayStatus {
   cache: Record<string, number>;
   audit: AuditWriterStats;
   invalidationListener: 'live' | 'down';
+  // upstream calls in flight (the per-account bulkhead's counters)
+  inFlight: { calls: number; accounts: number; maxPerAccount: number };
 }
 
 // Owns the relay's moving parts (upstream pool, caches, limits, breakers, audit buffer) and
@@ -128,6 +130,7 @@ export class RelayService implements OnModuleInit, BeforeApplicationShutdown, On
       cache: this.lookups.stats(),
       audit: this.audit.stats(),
       invalidationListener: this.listener.isLive() ? 'live' : 'down',
+      inFlight: this.handler.inFlightStats(),
     };
   }
 
