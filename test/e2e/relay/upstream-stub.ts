@@ -18,6 +18,8 @@ export interface UpstreamStub {
   requests: StubRequest[];
   timeRequests: number;
   offsetSeconds: number;
+  // TCP connections the stub holds open right now (the relay's pooled or hanging sockets).
+  openSockets(): number;
   behave(behaviour: StubBehaviour | null): void;
   reset(): void;
   close(): Promise<void>;
@@ -86,6 +88,7 @@ export async function startUpstreamStub(): Promise<UpstreamStub> {
   return Object.assign(stub, {
     url: `http://127.0.0.1:${port}`,
     port,
+    openSockets: () => sockets.size,
     behave(b: StubBehaviour | null) {
       behaviour = b;
     },
