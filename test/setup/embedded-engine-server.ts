@@ -12,6 +12,7 @@ import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
+import { keepExtendedProtocolBatchesTogether } from '../../libs/database/src/embedded-socket-queue';
 import { buildTypeOrmOptions } from '../../libs/database/src/typeorm-options';
 
 // the product's embedded engine (libs/database/src/embedded-postgres.ts) allows 32
@@ -49,6 +50,8 @@ function load(): typeof modules {
 async function serve(db: PGliteInstance, owner: number | null): Promise<Engine> {
   const { PGLiteSocketServer } = await load();
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: MAX_CONNECTIONS });
+  // as the product does (libs/database/src/embedded-postgres.ts)
+  keepExtendedProtocolBatchesTogether(server);
   await server.start();
   const port = Number(server.getServerConn().split(':').pop());
   const engine: Engine = {

@@ -1,12 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
+import { keepExtendedProtocolBatchesTogether } from './embedded-socket-queue';
 
 export interface EmbeddedPostgres {
   url: string;
   dataDir: string | null;
   stop(): Promise<void>;
 }
+
+// The cache invalidation channel of the migrations' triggers (@app/grants INVALIDATION_CHANNEL).
+export const EMBEDDED_LISTEN_CHANNELS = ['broker_invalidate'];
 
 let shared: { server: Promise<EmbeddedPostgres>; users: number } | undefined;
 
@@ -22,7 +26,11 @@ export async function startEmbeddedPostgres(dataDir: string | null): Promise<Emb
     mkdirSync(dir, { recursive: true });
   }
   const db = await PGlite.create(dir ? { dataDir: dir } : {});
+  // One backend session serves every connection: LISTEN once for the process, and the
+  // notifications reach it through the committing connection (see notifications.ts).
+  for (const channel of EMBEDDED_LISTEN_CHANNELS) await db.exec(`LISTEN ${channel}`);
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 32 });
+  keepExtendedProtocolBatchesTogether(server);
   await server.start();
   const address = server.getServerConn();
   const port = Number(address.split(':').pop());
