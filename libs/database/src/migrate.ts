@@ -4,9 +4,19 @@ import type { DataSource } from 'typeorm';
 // collide with another application's lock on a shared server.
 export const MIGRATION_LOCK_ID = 0x6f76685f62726f6bn.toString();
 
+// Data sources of this process migrate one after the other: on the embedded engine
+// (one backend session for every connection) the advisory lock below excludes nothing.
+let inProcess: Promise<unknown> = Promise.resolve();
+
 // Session-level advisory lock on a dedicated connection: instances that start
 // together wait for the first one, then find nothing left to apply.
-export async function runMigrationsLocked(dataSource: DataSource): Promise<string[]> {
+export function runMigrationsLocked(dataSource: DataSource): Promise<string[]> {
+  const run = inProcess.then(() => runMigrationsAdvisoryLocked(dataSource));
+  inProcess = run.catch(() => undefined);
+  return run;
+}
+
+async function runMigrationsAdvisoryLocked(dataSource: DataSource): Promise<string[]> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
