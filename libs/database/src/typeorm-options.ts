@@ -1,5 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ALL_MIGRATIONS } from '../../../migrations';
+import { NotificationForwardingClient } from './notifications';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 export interface DatabaseSettings {
@@ -30,6 +31,8 @@ export function buildTypeOrmOptions(settings: DatabaseSettings): DataSourceOptio
       idle_in_transaction_session_timeout: Math.max(statementTimeout * 2, 10000),
       application_name: settings.applicationName ?? 'ovh-broker',
       idleTimeoutMillis: 30000,
+      // the embedded engine delivers NOTIFY to the committing connection (see notifications.ts)
+      Client: NotificationForwardingClient,
     },
   };
 }

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { EntityManager } from 'typeorm';
+import { databaseNotifications } from '@app/database';
 
 // Cross-instance cache invalidation. Writers call pg_notify inside their transaction (so it is
 // delivered on commit, to every instance LISTENing on the channel) and, after commit, the
@@ -36,8 +37,17 @@ type GlobalWithBus = typeof globalThis & { [BUS_KEY]?: EventEmitter };
 export function localInvalidationBus(): EventEmitter {
   const g = globalThis as GlobalWithBus;
   if (!g[BUS_KEY]) {
-    g[BUS_KEY] = new EventEmitter();
-    g[BUS_KEY].setMaxListeners(0);
+    const bus = new EventEmitter();
+    bus.setMaxListeners(0);
+    g[BUS_KEY] = bus;
+    // NOTIFY that reached this process's pooled connections: on the embedded engine that is
+    // where every trigger's notification lands (the committing connection), so a change made
+    // by any writer (not only those publishing here) still reaches the relay's caches.
+    databaseNotifications().on('notification', (channel: string, payload?: string) => {
+      if (channel !== INVALIDATION_CHANNEL) return;
+      const message = parseInvalidation(payload);
+      if (message) bus.emit('invalidate', message);
+    });
   }
   return g[BUS_KEY];
 }
