@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { AuditService } from '@app/audit';
 import { GrantsService } from '@app/grants';
 import { adminViewer, SYSTEM_CTX } from '../../integration/grants/grant-fixtures';
+import { itOnRealPostgres } from '../../utils/engine';
 import { type RelayHarness, type RelayInstance, startRelayHarness } from './relay-harness';
 
 interface NodeOvhError {
@@ -194,41 +195,45 @@ describe('the official node ovh client through the relay, against the emulator',
     expect(h.upstreamCalls().map((c) => c.target)).toEqual(['/1.0/domain', '/1.0/domain']);
   });
 
-  it('a revocation reaches a second relay instance on the same database within one second', async () => {
-    const second = await h.startInstance();
-    for (const via of ['service', 'another process'] as const) {
-      const { credentials, grant } = await h.grant();
-      const one = client(h.relay, credentials);
-      const two = client(second, credentials);
-      await one.requestPromised('GET', '/domain');
-      await two.requestPromised('GET', '/domain');
-      const started = Date.now();
-      if (via === 'service') {
-        await h.relay.app.app
-          .get(GrantsService)
-          .revoke(adminViewer(), h.account.accountId, grant.id, SYSTEM_CTX);
-      } else {
-        // A plain SQL change from elsewhere: only LISTEN/NOTIFY (the trigger) can tell the relays.
-        const pg = new Client({ connectionString: h.db.url });
-        await pg.connect();
-        await pg.query(`UPDATE grants SET state = 'revoked', revoked_at = now() WHERE id = $1`, [grant.id]);
-        await pg.end();
-      }
-      let refusedAt: number | null = null;
-      while (Date.now() - started < 1000) {
-        const outcome = await two.requestPromised('GET', '/domain').then(
-          () => 'ok',
-          (e: NodeOvhError) => e.error,
-        );
-        if (outcome === 403) {
-          refusedAt = Date.now();
-          break;
+  itOnRealPostgres(
+    'a revocation reaches a second relay instance on the same database within one second',
+    'NOTIFY from another process: the embedded engine delivers it to the committing connection only',
+    async () => {
+      const second = await h.startInstance();
+      for (const via of ['service', 'another process'] as const) {
+        const { credentials, grant } = await h.grant();
+        const one = client(h.relay, credentials);
+        const two = client(second, credentials);
+        await one.requestPromised('GET', '/domain');
+        await two.requestPromised('GET', '/domain');
+        const started = Date.now();
+        if (via === 'service') {
+          await h.relay.app.app
+            .get(GrantsService)
+            .revoke(adminViewer(), h.account.accountId, grant.id, SYSTEM_CTX);
+        } else {
+          // A plain SQL change from elsewhere: only LISTEN/NOTIFY (the trigger) can tell the relays.
+          const pg = new Client({ connectionString: h.db.url });
+          await pg.connect();
+          await pg.query(`UPDATE grants SET state = 'revoked', revoked_at = now() WHERE id = $1`, [grant.id]);
+          await pg.end();
         }
-        await new Promise((r) => setTimeout(r, 20));
+        let refusedAt: number | null = null;
+        while (Date.now() - started < 1000) {
+          const outcome = await two.requestPromised('GET', '/domain').then(
+            () => 'ok',
+            (e: NodeOvhError) => e.error,
+          );
+          if (outcome === 403) {
+            refusedAt = Date.now();
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        expect(refusedAt).not.toBeNull();
+        expect((refusedAt as number) - started).toBeLessThan(1000);
+        await expect(refusal(one.requestPromised('GET', '/domain'))).resolves.toMatchObject({ error: 403 });
       }
-      expect(refusedAt).not.toBeNull();
-      expect((refusedAt as number) - started).toBeLessThan(1000);
-      await expect(refusal(one.requestPromised('GET', '/domain'))).resolves.toMatchObject({ error: 403 });
-    }
-  });
+    },
+  );
 });
