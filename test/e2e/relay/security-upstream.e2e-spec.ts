@@ -127,6 +127,28 @@ describe('relay against a misbehaving upstream, and its limits (S1-S5, F4, L1, L
     expect((await get()).status).toBe(502);
     expect(r.stub.requests).toHaveLength(2);
 
+    // A storm of mixed calls against a failing connection: upstream calls ≤ requests × (1 + one
+    // retry), and every POST reached the upstream exactly once (never retried).
+    r.stub.reset();
+    r.stub.behave((_q, res) => res.socket?.destroy());
+    const storm = await r.startInstance({ RELAY_BREAKER_FAILURE_THRESHOLD: '1000' });
+    const posts = 10;
+    const gets = 10;
+    await Promise.all([
+      ...Array.from({ length: gets }, () => get(storm)),
+      ...Array.from({ length: posts }, () =>
+        rawRequest(
+          storm.port,
+          `POST /1.0/domain/zone/example.com/record HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer ${token}\r\n` +
+            'Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+        ),
+      ),
+    ]);
+    expect(r.stub.requests.length).toBeLessThanOrEqual((posts + gets) * 2);
+    expect(r.stub.requests.filter((q) => q.method === 'POST')).toHaveLength(posts);
+    expect(r.stub.requests.filter((q) => q.method === 'GET')).toHaveLength(gets * 2);
+    await storm.app.close();
+
     // Three consecutive failures (threshold 3) open the breaker: no more upstream calls.
     r.stub.reset();
     r.stub.behave((_q, res) => {
