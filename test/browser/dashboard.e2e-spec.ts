@@ -1,7 +1,12 @@
 import type { Page } from 'playwright-core';
 import { SetupService } from '@app/operators';
 import { totpCode } from '../utils/auth';
-import { EMULATOR_ACCOUNT, EMULATOR_APP } from '../utils/start-emulator';
+import {
+  EMULATOR_ACCOUNT,
+  EMULATOR_APP,
+  endpointOf,
+  issueValidatedConsumerKey,
+} from '../utils/start-emulator';
 import {
   type BrowserStack,
   buildDashboard,
@@ -22,6 +27,7 @@ if (!executablePath)
 jest.setTimeout(180_000);
 
 const ADMIN = { name: 'Ada Admin', email: 'ada@agency.example', password: 'correct horse battery staple' };
+const NEW_PASSWORD = 'a brand new passphrase for ada';
 
 describeIfBrowser('dashboard walk-through in Chromium', () => {
   let stack: BrowserStack;
@@ -132,11 +138,11 @@ describeIfBrowser('dashboard walk-through in Chromium', () => {
     await heading('Application keys').waitFor();
     await page.getByRole('button', { name: 'Register an application' }).click();
     const dialog = page.getByRole('dialog', { name: 'Register an application' });
-    await dialog.getByLabel('Label').fill('Emulator sandbox');
+    await dialog.getByLabel('Label', { exact: true }).fill('Emulator sandbox');
     await dialog.getByLabel('Endpoint').selectOption('custom');
     await dialog.getByLabel('Base URL').fill(`${stack.emulator.url}/1.0`);
-    await dialog.getByLabel('Application key').fill(EMULATOR_APP.applicationKey);
-    await dialog.getByLabel('Application secret').fill(EMULATOR_APP.applicationSecret);
+    await dialog.getByLabel('Application key', { exact: true }).fill(EMULATOR_APP.applicationKey);
+    await dialog.getByLabel('Application secret', { exact: true }).fill(EMULATOR_APP.applicationSecret);
     await dialog.getByRole('button', { name: 'Register' }).click();
     await page.getByRole('cell', { name: EMULATOR_APP.applicationKey }).waitFor();
     expect(await page.content()).not.toContain(EMULATOR_APP.applicationSecret);
@@ -280,16 +286,122 @@ describeIfBrowser('dashboard walk-through in Chromium', () => {
     expect(file.suggestedFilename()).toBe('audit-events.csv');
   });
 
-  it('shows the admin pages: operators, webhooks, security', async () => {
+  it('adds an operator and assigns them to the account', async () => {
     await nav('Operators').click();
     await heading('Operators').waitFor();
     await page.getByRole('cell', { name: /Ada Admin/ }).waitFor();
+    await page.getByRole('button', { name: 'Add an operator' }).click();
+    const add = page.getByRole('dialog', { name: 'Add an operator' });
+    await add.getByLabel('Name').fill('Olga Operator');
+    await add.getByLabel('Email').fill('olga@agency.example');
+    await add.getByRole('button', { name: 'Add' }).click();
+    const password = page.locator('[data-copy-value="Initial password"]');
+    await password.waitFor();
+    expect((await password.textContent())?.trim().length).toBeGreaterThanOrEqual(12);
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    await page.goto(`${stack.adminUrl}/accounts/${accountId}`);
+    await heading('Martin & Co').waitFor();
+    await page.getByText('No operator is assigned').waitFor();
+    await page.getByRole('button', { name: 'Assign operators' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Operators of Martin & Co' });
+    await dialog.getByLabel(/Olga Operator/).check();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('list', { name: 'Assigned operators' }).getByText('Olga Operator').waitFor();
+    // Saved, not only shown: still there after a reload.
+    await page.reload();
+    await page.getByRole('list', { name: 'Assigned operators' }).getByText('Olga Operator').waitFor();
+  });
+
+  it('imports an existing key: a refused one says why, a valid one joins the account', async () => {
+    // A key made outside the broker, as in a script's ovh.conf: everything, forever, from anywhere.
+    const consumerKey = await issueValidatedConsumerKey(stack.emulator, [{ method: 'GET', path: '/*' }], {
+      validitySeconds: null,
+    });
+    await page.getByRole('button', { name: 'Import a key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import an existing key' });
+    await dialog.getByLabel('Endpoint', { exact: true }).fill(endpointOf(stack.emulator));
+    await dialog.getByLabel('Application key', { exact: true }).fill(EMULATOR_APP.applicationKey);
+    await dialog.getByLabel('Application secret', { exact: true }).fill(EMULATOR_APP.applicationSecret);
+    await dialog.getByLabel('Consumer key', { exact: true }).fill('Z'.repeat(32));
+    await dialog.getByRole('button', { name: 'Check and import' }).click();
+    const refusal = dialog.getByRole('alert');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/KEY_IMPORT_CREDENTIAL_(UNKNOWN|INVALID)/);
+    await dialog.getByTestId('import-refusal-help').waitFor();
+
+    await dialog.getByLabel('Consumer key', { exact: true }).fill(consumerKey);
+    await dialog.getByLabel('Label', { exact: true }).fill('Legacy billing script');
+    await screenshot(page, 'key-import');
+    await dialog.getByRole('button', { name: 'Check and import' }).click();
+    await page.getByRole('link', { name: 'Legacy billing script' }).waitFor();
+    expect(await page.content()).not.toContain(consumerKey);
+  });
+
+  it('reports the imported key in the hygiene report and replaces it with a narrower one', async () => {
+    // The account's own card, then the report across accounts.
+    await page
+      .getByRole('cell', { name: /grants everything/ })
+      .first()
+      .waitFor();
+    await nav('Credential hygiene').click();
+    await heading('Credential hygiene').waitFor();
+    const row = page.getByRole('row').filter({ hasText: 'grants everything' });
+    await row.getByRole('link', { name: 'Legacy billing script' }).waitFor();
+    await screenshot(page, 'hygiene');
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    expect((await download).suggestedFilename()).toBe('credential-hygiene.csv');
+
+    await row.getByRole('button', { name: 'Replace with a narrower key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Replace with a narrower key' });
+    expect(await dialog.getByLabel('Path of rule 1').inputValue()).toBe('/me');
+    await dialog.getByRole('button', { name: 'Request the replacement' }).click();
+    await page.getByText('pending validation').first().waitFor();
+    await page.getByRole('img', { name: 'QR code of the validation link' }).waitFor();
+  });
+
+  it('sets the grant lifetime and shows the vault on the Security page; webhooks list', async () => {
     await nav('Webhooks').click();
     await heading('Webhooks').waitFor();
     await page.getByText('No webhook.').waitFor();
     await nav('Security').click();
     await heading('Security').waitFor();
     await page.getByLabel('Require two-factor authentication for every operator').waitFor();
+    await page.getByLabel('Longest lifetime of a grant').selectOption('604800');
+    await page.getByRole('region', { name: 'Grant lifetime' }).getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Grant lifetime saved' }).first().waitFor();
+    await page.getByRole('table', { name: 'Master keys and what they protect' }).waitFor();
+    await screenshot(page, 'security');
+  });
+
+  it('changes its own password', async () => {
+    await page
+      .getByRole('banner')
+      .getByRole('link', { name: /Ada Admin/ })
+      .click();
+    await heading('My account').waitFor();
+    await page.getByLabel('Current password').fill('not my password at all');
+    await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel('Confirm the new password').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The current password is not right' }).waitFor();
+    await page.getByLabel('Current password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('status').filter({ hasText: 'Password changed' }).first().waitFor();
+
+    const login = (password: string) =>
+      fetch(`${stack.adminUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: ADMIN.email, password }),
+      });
+    expect((await login(ADMIN.password)).status).toBe(401);
+    expect((await login(NEW_PASSWORD)).status).toBe(200);
+    // This session goes on.
+    await nav('Accounts').click();
+    await heading('Delegated accounts').waitFor();
   });
 
   it('raised no script error and no CSP violation on the way', () => {
