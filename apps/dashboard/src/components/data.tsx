@@ -45,7 +45,11 @@ export function DataTable<T>(props: {
                   {c.cell(row)}
                 </td>
               ))}
-              {props.actions && <td class="actions">{props.actions(row)}</td>}
+              {props.actions && (
+                <td>
+                  <div class="actions">{props.actions(row)}</div>
+                </td>
+              )}
             </tr>
           ))}
         </tbody>

@@ -112,7 +112,7 @@ export function ImportKeyDialog(props: {
         );
       }}
     >
-      <p class="muted small" style={{ marginTop: 0 }}>
+      <p class="muted small">
         The broker checks the key with OVHcloud, then keeps it encrypted and manages it like the keys it
         requests: sync, expiry warnings, revocation, replacement by a narrower key. Nothing is stored if the
         check fails.
