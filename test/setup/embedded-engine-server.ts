@@ -6,87 +6,109 @@
 //   POST   /engines {empty?: boolean, owner?: number} -> {id, url}
 //   DELETE /engines/:id                                -> 204
 // Each engine is a fresh in-memory PGlite behind a PGLiteSocketServer with as
-// many connections as the product allows. Migrated engines are cloned from a
-// template data directory migrated once (lazily, on the first request).
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+// many connections as the product allows, in a process of its own
+// (embedded-engine-child.ts). Migrated engines are cloned from a template data
+// directory migrated once (lazily, on the first request).
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync, rmSync } from 'node:fs';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { keepExtendedProtocolBatchesTogether } from '../../libs/database/src/embedded-socket-queue';
 import { buildTypeOrmOptions } from '../../libs/database/src/typeorm-options';
 
-// the product's embedded engine (libs/database/src/embedded-postgres.ts) allows 32
-const MAX_CONNECTIONS = 32;
-
-type PGliteModule = typeof import('@electric-sql/pglite');
-type SocketModule = typeof import('@electric-sql/pglite-socket');
-type PGliteInstance = InstanceType<PGliteModule['PGlite']>;
-type SocketServer = InstanceType<SocketModule['PGLiteSocketServer']>;
-
 interface Engine {
   id: string;
   url: string;
   owner: number | null;
-  db: PGliteInstance;
-  server: SocketServer;
+  child: ChildProcess;
+  exited: Promise<void>;
 }
 
 const engines = new Map<string, Engine>();
-let modules: Promise<{
-  PGlite: PGliteModule['PGlite'];
-  PGLiteSocketServer: SocketModule['PGLiteSocketServer'];
-}>;
-let template: Promise<Blob> | undefined;
+let template: Promise<string> | undefined;
+const templateFile = join(tmpdir(), `broker-test-engine-template-${process.pid}.tar`);
 
-function load(): typeof modules {
-  modules ??= (async () => {
-    const { PGlite } = await import('@electric-sql/pglite');
-    const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-    return { PGlite, PGLiteSocketServer };
-  })();
-  return modules;
-}
-
-async function serve(db: PGliteInstance, owner: number | null): Promise<Engine> {
-  const { PGLiteSocketServer } = await load();
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: MAX_CONNECTIONS });
-  // as the product does (libs/database/src/embedded-postgres.ts)
-  keepExtendedProtocolBatchesTogether(server);
-  await server.start();
-  const port = Number(server.getServerConn().split(':').pop());
-  const engine: Engine = {
-    id: randomBytes(6).toString('hex'),
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    owner,
-    db,
-    server,
-  };
-  engines.set(engine.id, engine);
-  return engine;
+// Each engine runs in a process of its own (embedded-engine-child.ts): PGlite executes
+// synchronously, so two workers' engines in one process would wait for each other.
+function startEngineProcess(templatePath: string | null, owner: number | null): Promise<Engine> {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', resolve(__dirname, 'embedded-engine-child.ts')],
+    {
+      cwd: resolve(__dirname, '../..'),
+      env: {
+        ...process.env,
+        BROKER_TEST_PARENT_PID: String(process.pid),
+        ...(templatePath ? { BROKER_ENGINE_TEMPLATE: templatePath } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  return new Promise((done, fail) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error('an embedded engine did not start within 60 s'));
+    }, 60_000);
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      out += chunk;
+      const m = /ENGINE_URL=(\S+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout?.removeAllListeners('data');
+      child.stdout?.resume();
+      const engine: Engine = { id: randomBytes(6).toString('hex'), url: m[1], owner, child, exited };
+      engines.set(engine.id, engine);
+      void exited.then(() => engines.delete(engine.id));
+      done(engine);
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      fail(new Error('an embedded engine exited during start-up'));
+    });
+  });
 }
 
 async function stop(engine: Engine): Promise<void> {
   engines.delete(engine.id);
-  await engine.server.stop().catch(() => undefined);
-  await engine.db.close().catch(() => undefined);
+  engine.child.kill('SIGTERM');
+  const timer = setTimeout(() => engine.child.kill('SIGKILL'), 10_000);
+  await engine.exited;
+  clearTimeout(timer);
 }
 
-// every migration applied once, then dumped; each migrated engine loads the dump
-function migratedTemplate(): Promise<Blob> {
+// every migration applied once (here, in-process), dumped to a file each migrated engine loads
+function migratedTemplate(): Promise<string> {
   template ??= (async () => {
-    const { PGlite } = await load();
-    const engine = await serve(await PGlite.create(), null);
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+    const db = await PGlite.create();
+    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
+    keepExtendedProtocolBatchesTogether(server);
+    await server.start();
     try {
-      const ds = new DataSource(buildTypeOrmOptions({ url: engine.url, poolSize: 1 }));
+      const port = Number(server.getServerConn().split(':').pop());
+      const ds = new DataSource(
+        buildTypeOrmOptions({ url: `postgres://postgres@127.0.0.1:${port}/postgres`, poolSize: 1 }),
+      );
       await ds.initialize();
       try {
         await ds.runMigrations({ transaction: 'each' });
       } finally {
         await ds.destroy();
       }
-      return await engine.db.dumpDataDir('none');
+      const dump = await db.dumpDataDir('none');
+      writeFileSync(templateFile, Buffer.from(await dump.arrayBuffer()));
+      return templateFile;
     } finally {
-      await stop(engine);
+      await server.stop().catch(() => undefined);
+      await db.close().catch(() => undefined);
     }
   })();
   template.catch(() => (template = undefined));
@@ -94,9 +116,7 @@ function migratedTemplate(): Promise<Blob> {
 }
 
 async function createEngine(empty: boolean, owner: number | null): Promise<Engine> {
-  const { PGlite } = await load();
-  const db = empty ? await PGlite.create() : await PGlite.create({ loadDataDir: await migratedTemplate() });
-  return serve(db, owner);
+  return startEngineProcess(empty ? null : await migratedTemplate(), owner);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -158,6 +178,7 @@ function alive(pid: number): boolean {
 async function shutdown(code: number): Promise<never> {
   control.close();
   await Promise.all([...engines.values()].map(stop));
+  rmSync(templateFile, { force: true });
   process.exit(code);
 }
 
