@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { keepExtendedProtocolBatchesTogether } from './embedded-socket-queue';
@@ -21,11 +21,19 @@ export async function startEmbeddedPostgres(dataDir: string | null): Promise<Emb
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   let dir: string | null = null;
+  let releaseLock = () => {};
   if (dataDir) {
     dir = resolve(dataDir, 'pglite');
     mkdirSync(dir, { recursive: true });
+    releaseLock = lockDataDir(dir);
   }
-  const db = await PGlite.create(dir ? { dataDir: dir } : {});
+  let db;
+  try {
+    db = await PGlite.create(dir ? { dataDir: dir } : {});
+  } catch (e) {
+    releaseLock();
+    throw e;
+  }
   // One backend session serves every connection: LISTEN once for the process, and the
   // notifications reach it through the committing connection (see notifications.ts).
   for (const channel of EMBEDDED_LISTEN_CHANNELS) await db.exec(`LISTEN ${channel}`);
@@ -40,8 +48,49 @@ export async function startEmbeddedPostgres(dataDir: string | null): Promise<Emb
     async stop() {
       await server.stop();
       await db.close();
+      releaseLock();
     },
   };
+}
+
+// PGlite has no postmaster.pid: two processes opening one data directory would corrupt
+// it (e.g. the CLI while `npm start` runs). A pid file turns that into a clear refusal.
+export function lockDataDir(dir: string): () => void {
+  const lockPath = resolve(dir, 'broker.pid');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          unlinkSync(lockPath);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number(readFileSync(lockPath, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+        throw new Error(
+          `the embedded database in ${dir} is in use by process ${holder}. Stop that process, or set DATABASE_URL ` +
+            'to a PostgreSQL server to run several processes on one database.',
+        );
+      }
+      unlinkSync(lockPath); // left by a process that is gone
+    }
+  }
+  throw new Error(`could not lock the embedded database in ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export async function acquireSharedEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
