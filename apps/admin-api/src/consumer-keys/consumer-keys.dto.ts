@@ -15,7 +15,12 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { HTTP_METHODS, type HttpMethod } from '@app/ovh-protocol';
-import { CONSUMER_KEY_STATES, type ConsumerKeyState } from '@app/consumer-keys';
+import {
+  CONSUMER_KEY_ORIGINS,
+  CONSUMER_KEY_STATES,
+  type ConsumerKeyOrigin,
+  type ConsumerKeyState,
+} from '@app/consumer-keys';
 
 export class AccessRuleDto {
   @ApiProperty({ enum: HTTP_METHODS }) @IsIn(HTTP_METHODS) method!: HttpMethod;
@@ -113,6 +118,8 @@ export class ConsumerKeyDto {
   @ApiProperty({ format: 'uuid' }) applicationId!: string;
   @ApiProperty({ nullable: true, type: String }) label!: string | null;
   @ApiProperty({ enum: CONSUMER_KEY_STATES }) state!: ConsumerKeyState;
+  @ApiProperty({ enum: CONSUMER_KEY_ORIGINS, description: 'requested by the broker, or imported' })
+  origin!: ConsumerKeyOrigin;
   @ApiProperty({ type: [AccessRuleDto] }) accessRules!: AccessRuleDto[];
   @ApiProperty({ type: [String], nullable: true }) allowedIPs!: string[] | null;
   @ApiProperty({ nullable: true, type: Number }) validitySeconds!: number | null;
