@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Test } from '@nestjs/testing';
@@ -52,21 +54,31 @@ async function admin(sql: string): Promise<void> {
   }
 }
 
+// As in PERFORMANCE.md's baseline: the proxies under test (bare and relay) on the last core, the
+// stub and the load generator on core 0. BENCH_PIN=0 turns it off.
+const PIN = process.env.BENCH_PIN !== '0' && cpus().length >= 2 && existsSync('/usr/bin/taskset');
+const PROXY_CPU = String(cpus().length - 1);
+function pinned(cpu: string, command: string, args: string[]): [string, string[]] {
+  return PIN ? ['/usr/bin/taskset', ['-c', cpu, command, ...args]] : [command, args];
+}
+
 function start(file: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_PROFILE && file === 'relay-process.ts'
-        ? ['--cpu-prof', '--cpu-prof-dir=/tmp/relay-prof']
-        : []),
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      join(__dirname, file),
-    ],
-    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const cpu = file === 'stub.ts' ? '0' : PROXY_CPU;
+  const [command, args] = pinned(cpu, process.execPath, [
+    ...(process.env.BENCH_PROFILE && file === 'relay-process.ts'
+      ? ['--cpu-prof', '--cpu-prof-dir=/tmp/relay-prof']
+      : []),
+    '-r',
+    'ts-node/register/transpile-only',
+    '-r',
+    'tsconfig-paths/register',
+    join(__dirname, file),
+  ]);
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -80,9 +92,8 @@ function start(file: string, env: Record<string, string>): Promise<{ child: Chil
 
 async function autocannon(url: string, args: string[], headers: string[] = []): Promise<Sample> {
   const bin = join(ROOT, 'node_modules', '.bin', 'autocannon');
-  const { stdout } = await run(bin, ['-j', ...args, ...headers.flatMap((h) => ['-H', h]), url], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const [command, argv] = pinned('0', bin, ['-j', ...args, ...headers.flatMap((h) => ['-H', h]), url]);
+  const { stdout } = await run(command, argv, { maxBuffer: 64 * 1024 * 1024 });
   const r = JSON.parse(stdout) as {
     latency: Record<string, number>;
     requests: { average: number };
@@ -198,6 +209,9 @@ async function main(): Promise<void> {
       );
     }
 
+    console.log(
+      `\nCPU pinning: ${PIN ? `bare proxy and relay on core ${PROXY_CPU}, stub and autocannon on core 0` : 'off'}`,
+    );
     console.log(`\nRelay benchmark: ${SECONDS} s per measurement, stub answers 1.2 KB JSON with no delay`);
     console.log(`\nLatency at ${RATE} req/s (one connection; autocannon paces per second), ms:`);
     console.log('| path | req/s | p50 | p90 | p99 | p99.9 | errors | non-2xx |');
