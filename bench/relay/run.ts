@@ -1,3 +1,4 @@
+import { seedGrant } from '../support/seed-grant';
 import 'reflect-metadata';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -5,17 +6,9 @@ import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { AuditModule } from '@app/audit';
-import { CommonModule } from '@app/common';
-import { BrokerConfigModule } from '@app/config';
-import { buildTypeOrmOptions, DatabaseModule } from '@app/database';
-import { GrantsModule, GrantsService } from '@app/grants';
-import { VaultModule } from '@app/vault';
-import { adminViewer, delegatedAccount, SYSTEM_CTX } from '../../test/integration/grants/grant-fixtures';
-import { startTestEmulator } from '../../test/utils/start-emulator';
+import { buildTypeOrmOptions } from '@app/database';
 
 // One run, on this machine: an upstream stub, a bare Node proxy (the floor) and the relay, each
 // in its own process, driven by autocannon (its own process too). Measures added latency at a
@@ -111,47 +104,6 @@ async function autocannon(url: string, args: string[], headers: string[] = []): 
   };
 }
 
-async function seed(databaseUrl: string, stubUrl: string, masterKey: string): Promise<string> {
-  Object.assign(process.env, {
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: databaseUrl,
-    MASTER_KEY: masterKey,
-    JOBS_ENABLED: 'false',
-  });
-  const emulator = await startTestEmulator();
-  const moduleRef = await Test.createTestingModule({
-    imports: [BrokerConfigModule, CommonModule, DatabaseModule, VaultModule, AuditModule, GrantsModule],
-  }).compile();
-  moduleRef.useLogger(false);
-  const app = await moduleRef.init();
-  try {
-    const account = await delegatedAccount(app, emulator, [{ method: 'GET', path: '/domain/*' }]);
-    const { credentials } = await app.get(GrantsService).create(
-      adminViewer(),
-      account.accountId,
-      {
-        consumerKeyId: account.consumerKeyId,
-        holder: { type: 'tool', name: 'bench' },
-        accessRules: [{ method: 'GET', path: '/domain/*' }],
-        ttlSeconds: 86_400,
-        rateLimitPerMinute: 1_000_000,
-      },
-      SYSTEM_CTX,
-    );
-    await app
-      .get(DataSource)
-      .query('UPDATE applications SET endpoint_base_url = $1 WHERE id = $2', [
-        `${stubUrl}/1.0`,
-        account.applicationId,
-      ]);
-    return credentials.bearerToken;
-  } finally {
-    await app.close();
-    await emulator.close();
-  }
-}
-
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
 
 async function main(): Promise<void> {
@@ -169,7 +121,7 @@ async function main(): Promise<void> {
     const stub = await start('stub.ts', {});
     children.push(stub.child);
     const stubUrl = `http://127.0.0.1:${stub.port}`;
-    const token = await seed(databaseUrl, stubUrl, masterKey);
+    const token = await seedGrant(databaseUrl, stubUrl, masterKey, 'bench');
 
     const bare = await start('bare-proxy.ts', { UPSTREAM_PORT: String(stub.port) });
     children.push(bare.child);

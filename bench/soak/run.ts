@@ -1,20 +1,13 @@
+import { seedGrant } from '../support/seed-grant';
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { AuditModule } from '@app/audit';
-import { CommonModule } from '@app/common';
-import { BrokerConfigModule } from '@app/config';
-import { buildTypeOrmOptions, DatabaseModule } from '@app/database';
-import { GrantsModule, GrantsService } from '@app/grants';
+import { buildTypeOrmOptions } from '@app/database';
 import { EVENT_LOOP_RESOLUTION_MS } from '@app/observability';
-import { VaultModule } from '@app/vault';
-import { adminViewer, delegatedAccount, SYSTEM_CTX } from '../../test/integration/grants/grant-fixtures';
-import { startTestEmulator } from '../../test/utils/start-emulator';
 import { sample } from '../../test/utils/prometheus';
 
 // Soak (PERFORMANCE P5): a steady rate through the real relay process for a long
@@ -92,47 +85,6 @@ function start(file: string, env: Record<string, string>): Promise<{ child: Chil
   });
 }
 
-async function seed(databaseUrl: string, stubUrl: string, masterKey: string): Promise<string> {
-  Object.assign(process.env, {
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: databaseUrl,
-    MASTER_KEY: masterKey,
-    JOBS_ENABLED: 'false',
-  });
-  const emulator = await startTestEmulator();
-  const moduleRef = await Test.createTestingModule({
-    imports: [BrokerConfigModule, CommonModule, DatabaseModule, VaultModule, AuditModule, GrantsModule],
-  }).compile();
-  moduleRef.useLogger(false);
-  const app = await moduleRef.init();
-  try {
-    const account = await delegatedAccount(app, emulator, [{ method: 'GET', path: '/domain/*' }]);
-    const { credentials } = await app.get(GrantsService).create(
-      adminViewer(),
-      account.accountId,
-      {
-        consumerKeyId: account.consumerKeyId,
-        holder: { type: 'tool', name: 'soak' },
-        accessRules: [{ method: 'GET', path: '/domain/*' }],
-        ttlSeconds: 86_400,
-        rateLimitPerMinute: 1_000_000,
-      },
-      SYSTEM_CTX,
-    );
-    await app
-      .get(DataSource)
-      .query('UPDATE applications SET endpoint_base_url = $1 WHERE id = $2', [
-        `${stubUrl}/1.0`,
-        account.applicationId,
-      ]);
-    return credentials.bearerToken;
-  } finally {
-    await app.close();
-    await emulator.close();
-  }
-}
-
 const delay = (seconds: number) => Math.max(0, seconds * 1000 - EVENT_LOOP_RESOLUTION_MS);
 
 async function scrape(relayUrl: string, t0: number): Promise<Point> {
@@ -199,7 +151,7 @@ async function main(): Promise<void> {
 
     const stub = await start('bench/relay/stub.ts', { STUB_LATENCY_MS: String(args['stub-latency']) });
     children.push(stub.child);
-    const token = await seed(databaseUrl, `http://127.0.0.1:${stub.port}`, masterKey);
+    const token = await seedGrant(databaseUrl, `http://127.0.0.1:${stub.port}`, masterKey, 'soak');
     const relay = await start('bench/relay/relay-process.ts', {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',

@@ -181,15 +181,7 @@ export class ConsumerKeysService implements OnModuleInit {
   ): Promise<ConsumerKeyRequestResult> {
     await this.accounts.getVisible(viewer, accountId);
     const spec = this.buildSpec(input);
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new DomainException({
-        code: 'IDEMPOTENCY_KEY_INVALID',
-        kind: 'invalid',
-        message: 'Idempotency-Key must be 1 to 200 printable ASCII characters',
-      });
-    }
-    await this.applications.requireActive(spec.applicationId);
-    return this.startRequest(accountId, spec, idempotencyKey, null, ctx);
+    return this.begin(accountId, spec, idempotencyKey, null, ctx);
   }
 
   // A successor with the same application, rules and allowed IPs; the predecessor is
@@ -213,15 +205,7 @@ export class ConsumerKeysService implements OnModuleInit {
         options.validitySeconds === undefined ? predecessor.validitySeconds : options.validitySeconds,
       label: predecessor.label,
     });
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new DomainException({
-        code: 'IDEMPOTENCY_KEY_INVALID',
-        kind: 'invalid',
-        message: 'Idempotency-Key must be 1 to 200 printable ASCII characters',
-      });
-    }
-    await this.applications.requireActive(spec.applicationId);
-    return this.startRequest(accountId, spec, idempotencyKey, predecessor.id, ctx);
+    return this.begin(accountId, spec, idempotencyKey, predecessor.id, ctx);
   }
 
   // Like renew, but with new rules that must fit inside the predecessor's (the fix for a
@@ -259,6 +243,17 @@ export class ConsumerKeysService implements OnModuleInit {
         details: { notCovered, current },
       });
     }
+    return this.begin(accountId, spec, idempotencyKey, predecessor.id, ctx);
+  }
+
+  // The checks every request, renewal and replacement share before the crash-safe start.
+  private async begin(
+    accountId: string,
+    spec: ReturnType<ConsumerKeysService['buildSpec']>,
+    idempotencyKey: string | undefined,
+    predecessorId: string | null,
+    ctx: AuditContext,
+  ): Promise<ConsumerKeyRequestResult> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new DomainException({
         code: 'IDEMPOTENCY_KEY_INVALID',
@@ -267,7 +262,7 @@ export class ConsumerKeysService implements OnModuleInit {
       });
     }
     await this.applications.requireActive(spec.applicationId);
-    return this.startRequest(accountId, spec, idempotencyKey, predecessor.id, ctx);
+    return this.startRequest(accountId, spec, idempotencyKey, predecessorId, ctx);
   }
 
   // ---- imported keys (libs/key-import) -----------------------------------------------
