@@ -1,19 +1,17 @@
-import { seedGrant } from '../support/seed-grant';
 import 'reflect-metadata';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createBenchDatabase, ROOT, startReadyProcess } from '../support/bench-env';
+import { seedGrant } from '../support/seed-grant';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { buildTypeOrmOptions } from '@app/database';
 
 // One run, on this machine: an upstream stub, a bare Node proxy (the floor) and the relay, each
 // in its own process, driven by autocannon (its own process too). Measures added latency at a
 // fixed 500 req/s and maximum throughput. See docs/benchmarks.md ("Relay").
-const ROOT = join(__dirname, '..', '..');
+
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -31,22 +29,6 @@ interface Sample {
   non2xx: number;
 }
 
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function admin(sql: string): Promise<void> {
-  const c = new Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
 // As in PERFORMANCE.md's baseline: the proxies under test (bare and relay) on the last core, the
 // stub and the load generator on core 0. BENCH_PIN=0 turns it off.
 const PIN = process.env.BENCH_PIN !== '0' && cpus().length >= 2 && existsSync('/usr/bin/taskset');
@@ -56,30 +38,12 @@ function pinned(cpu: string, command: string, args: string[]): [string, string[]
 }
 
 function start(file: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const cpu = file === 'stub.ts' ? '0' : PROXY_CPU;
-  const [command, args] = pinned(cpu, process.execPath, [
-    ...(process.env.BENCH_PROFILE && file === 'relay-process.ts'
-      ? ['--cpu-prof', '--cpu-prof-dir=/tmp/relay-prof']
-      : []),
-    '-r',
-    'ts-node/register/transpile-only',
-    '-r',
-    'tsconfig-paths/register',
-    join(__dirname, file),
-  ]);
-  const child = spawn(command, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
+  return startReadyProcess(join(__dirname, file), env, {
+    prefix: PIN ? ['/usr/bin/taskset', '-c', file === 'stub.ts' ? '0' : PROXY_CPU] : [],
+    nodeArgs:
+      process.env.BENCH_PROFILE && file === 'relay-process.ts'
+        ? ['--cpu-prof', '--cpu-prof-dir=/tmp/relay-prof']
+        : [],
   });
 }
 
@@ -107,17 +71,11 @@ async function autocannon(url: string, args: string[], headers: string[] = []): 
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
 
 async function main(): Promise<void> {
-  const dbName = `broker_bench_${randomBytes(4).toString('hex')}`;
-  const databaseUrl = withDatabase(ADMIN_URL, dbName);
+  const db = await createBenchDatabase(ADMIN_URL, 'broker_bench');
+  const databaseUrl = db.url;
   const masterKey = randomBytes(32).toString('base64');
   const children: ChildProcess[] = [];
-  await admin(`CREATE DATABASE ${dbName}`);
   try {
-    const ds = new DataSource(buildTypeOrmOptions({ url: databaseUrl, poolSize: 2 }));
-    await ds.initialize();
-    await ds.runMigrations({ transaction: 'each' });
-    await ds.destroy();
-
     const stub = await start('stub.ts', {});
     children.push(stub.child);
     const stubUrl = `http://127.0.0.1:${stub.port}`;
@@ -201,7 +159,7 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1000));
-    await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    await db.drop().catch(() => undefined);
   }
 }
 

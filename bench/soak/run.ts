@@ -1,12 +1,10 @@
-import { seedGrant } from '../support/seed-grant';
 import 'reflect-metadata';
+import { createBenchDatabase, ROOT, startReadyProcess } from '../support/bench-env';
+import { seedGrant } from '../support/seed-grant';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { buildTypeOrmOptions } from '@app/database';
 import { EVENT_LOOP_RESOLUTION_MS } from '@app/observability';
 import { sample } from '../../test/utils/prometheus';
 
@@ -39,7 +37,6 @@ const RATE = Number(args.rate);
 const SAMPLE = Number(args.sample);
 const WARMUP = Number(args.warmup);
 const ADMIN_URL = String(args['database-url']);
-const ROOT = join(__dirname, '..', '..');
 const TARGET = '/1.0/domain/zone/example.com/record';
 
 interface Point {
@@ -52,37 +49,8 @@ interface Point {
   requests: number;
 }
 
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function admin(sql: string): Promise<void> {
-  const c = new Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
 function start(file: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, file)],
-    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
-  });
+  return startReadyProcess(join(ROOT, file), env);
 }
 
 const delay = (seconds: number) => Math.max(0, seconds * 1000 - EVENT_LOOP_RESOLUTION_MS);
@@ -138,17 +106,11 @@ function load(url: string, token: string, seconds: number): Promise<Record<strin
 const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 
 async function main(): Promise<void> {
-  const dbName = `broker_soak_${randomBytes(4).toString('hex')}`;
-  const databaseUrl = withDatabase(ADMIN_URL, dbName);
+  const db = await createBenchDatabase(ADMIN_URL, 'broker_soak');
+  const databaseUrl = db.url;
   const masterKey = randomBytes(32).toString('base64');
   const children: ChildProcess[] = [];
-  await admin(`CREATE DATABASE ${dbName}`);
   try {
-    const ds = new DataSource(buildTypeOrmOptions({ url: databaseUrl, poolSize: 2 }));
-    await ds.initialize();
-    await ds.runMigrations({ transaction: 'each' });
-    await ds.destroy();
-
     const stub = await start('bench/relay/stub.ts', { STUB_LATENCY_MS: String(args['stub-latency']) });
     children.push(stub.child);
     const token = await seedGrant(databaseUrl, `http://127.0.0.1:${stub.port}`, masterKey, 'soak');
@@ -211,7 +173,7 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1000));
-    await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    await db.drop().catch(() => undefined);
   }
 }
 
