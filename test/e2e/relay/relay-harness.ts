@@ -69,46 +69,64 @@ export async function startRelayHarness(
   const emulator = await startTestEmulator();
   const relay = await startRelayInstance(db, env);
   const account = await delegatedAccount(relay.app.app, emulator, ckRules);
-  const extra: RelayInstance[] = [];
+  const instances = extraInstances(db, env);
   return {
     db,
     emulator,
     relay,
     account,
-    grant: (input = {}) =>
-      relay.app.app.get(GrantsService).create(
-        adminViewer(),
-        account.accountId,
-        {
-          consumerKeyId: account.consumerKeyId,
-          holder: { type: 'tool', name: 'ci-pipeline' },
-          accessRules: [
-            { method: 'GET', path: '/domain' },
-            { method: 'GET', path: '/domain/*' },
-            { method: 'POST', path: '/domain/zone/example.com/record' },
-            { method: 'PUT', path: '/domain/zone/example.com/record/*' },
-            { method: 'DELETE', path: '/domain/zone/example.com/record/*' },
-          ],
-          ttlSeconds: 3600,
-          ...input,
-        },
-        SYSTEM_CTX,
-      ),
+    grant: grantOn(relay, account, {
+      holder: { type: 'tool', name: 'ci-pipeline' },
+      accessRules: [
+        { method: 'GET', path: '/domain' },
+        { method: 'GET', path: '/domain/*' },
+        { method: 'POST', path: '/domain/zone/example.com/record' },
+        { method: 'PUT', path: '/domain/zone/example.com/record/*' },
+        { method: 'DELETE', path: '/domain/zone/example.com/record/*' },
+      ],
+      ttlSeconds: 3600,
+    }),
     upstreamCalls: () =>
       emulator.control
         .requests()
         .filter((r) => !/^\/(1\.0|v1|v2)\/auth\/(time|credential)/.test(r.target))
         .map((r) => ({ method: r.method, target: r.target, headers: r.headers, body: r.body })),
-    async startInstance(extraEnv = {}) {
+    startInstance: instances.start,
+    async close() {
+      await instances.closeAll();
+      await relay.app.close();
+      await emulator.close();
+      await db.drop();
+    },
+  };
+}
+
+type GrantDefaults = Omit<CreateGrantInput, 'consumerKeyId'>;
+
+// Grants on the harness account's consumer key: the harness defaults, overridden per test.
+function grantOn(relay: RelayInstance, account: DelegatedAccount, defaults: GrantDefaults) {
+  return (input: Partial<CreateGrantInput> = {}): Promise<CreatedGrant> =>
+    relay.app.app
+      .get(GrantsService)
+      .create(
+        adminViewer(),
+        account.accountId,
+        { consumerKeyId: account.consumerKeyId, ...defaults, ...input },
+        SYSTEM_CTX,
+      );
+}
+
+// More relay instances on the same database, closed with the harness.
+function extraInstances(db: TestDatabase, env: Record<string, string>) {
+  const extra: RelayInstance[] = [];
+  return {
+    async start(extraEnv: Record<string, string> = {}): Promise<RelayInstance> {
       const instance = await startRelayInstance(db, { ...env, ...extraEnv });
       extra.push(instance);
       return instance;
     },
-    async close() {
+    async closeAll(): Promise<void> {
       for (const instance of extra) await instance.app.close();
-      await relay.app.close();
-      await emulator.close();
-      await db.drop();
     },
   };
 }
@@ -142,40 +160,28 @@ export async function startStubbedRelay(env: Record<string, string> = {}): Promi
       `${stub.url}/1.0`,
       account.applicationId,
     ]);
-  const extra: RelayInstance[] = [];
+  const instances = extraInstances(db, env);
   return {
     db,
     emulator,
     stub,
     relay,
     account,
-    grant: (input = {}) =>
-      relay.app.app.get(GrantsService).create(
-        adminViewer(),
-        account.accountId,
-        {
-          consumerKeyId: account.consumerKeyId,
-          holder: { type: 'tool', name: 'security-tests' },
-          accessRules: [
-            { method: 'GET', path: '/domain' },
-            { method: 'GET', path: '/domain/*' },
-            { method: 'GET', path: '/me' },
-            { method: 'POST', path: '/domain/zone/*' },
-            { method: 'PUT', path: '/domain/zone/*' },
-          ],
-          ttlSeconds: 3600,
-          rateLimitPerMinute: 100000,
-          ...input,
-        },
-        SYSTEM_CTX,
-      ),
-    async startInstance(extraEnv = {}) {
-      const instance = await startRelayInstance(db, { ...env, ...extraEnv });
-      extra.push(instance);
-      return instance;
-    },
+    grant: grantOn(relay, account, {
+      holder: { type: 'tool', name: 'security-tests' },
+      accessRules: [
+        { method: 'GET', path: '/domain' },
+        { method: 'GET', path: '/domain/*' },
+        { method: 'GET', path: '/me' },
+        { method: 'POST', path: '/domain/zone/*' },
+        { method: 'PUT', path: '/domain/zone/*' },
+      ],
+      ttlSeconds: 3600,
+      rateLimitPerMinute: 100000,
+    }),
+    startInstance: instances.start,
     async close() {
-      for (const instance of extra) await instance.app.close();
+      await instances.closeAll();
       await relay.app.close();
       await stub.close();
       await emulator.close();
