@@ -9,12 +9,7 @@ import {
   RenewConsumerKeyRequestDto,
   RequestConsumerKeyRequestDto,
 } from './consumer-keys.dto';
-
-const IDEMPOTENCY_HEADER = {
-  name: 'Idempotency-Key',
-  required: false,
-  description: 'Retrying with the same key never creates a second upstream key; another body gets 422',
-};
+import { IDEMPOTENCY_HEADER, idempotentReply } from './idempotent-reply';
 
 // Admins and assigned operators request, renew and revoke; auditors read. The
 // account must be visible to the caller (404 otherwise).
@@ -39,8 +34,7 @@ export class ConsumerKeysController {
     @Body() body: RequestConsumerKeyRequestDto,
   ): Promise<ConsumerKeyDto> {
     const result = await this.keys.request(principal, accountId, body, idempotencyKey, auditContextFrom(req));
-    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    return result.key;
+    return idempotentReply(res, result);
   }
 
   @Get()
@@ -97,8 +91,7 @@ export class ConsumerKeysController {
       idempotencyKey,
       auditContextFrom(req),
     );
-    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    return result.key;
+    return idempotentReply(res, result);
   }
 
   @Post(':id/sync')

@@ -13,6 +13,7 @@ import { ConsumerKeysService } from '@app/consumer-keys';
 import { type HygieneReport, HygieneService } from '@app/hygiene';
 import { CurrentPrincipal, type Principal } from '@app/operators';
 import { ConsumerKeyDto } from '../consumer-keys/consumer-keys.dto';
+import { IDEMPOTENCY_HEADER, idempotentReply } from '../consumer-keys/idempotent-reply';
 import { HygieneQueryDto, HygieneReportDto, ReplaceConsumerKeyRequestDto } from './hygiene.dto';
 
 // Reports are reads: every role, limited to the accounts the caller sees (operators:
@@ -98,7 +99,7 @@ export class ReplaceConsumerKeyController {
   constructor(private readonly keys: ConsumerKeysService) {}
 
   @Post(':id/replace')
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({ type: ConsumerKeyDto, description: 'The successor, pending validation' })
   async replace(
     @Req() req: Request,
@@ -117,8 +118,7 @@ export class ReplaceConsumerKeyController {
       idempotencyKey,
       auditContextFrom(req),
     );
-    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    return result.key;
+    return idempotentReply(res, result);
   }
 }
 
