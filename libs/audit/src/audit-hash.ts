@@ -3,18 +3,25 @@ import { createHash } from 'node:crypto';
 export const GENESIS_HASH = '0'.repeat(64);
 
 // Keys sorted at every level so the same content always hashes the same,
-// whatever order jsonb hands the keys back in.
+// whatever order jsonb hands the keys back in. (Array.prototype.sort's default order compares
+// UTF-16 code units, as `<` on strings does.)
 export function canonicalJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
+    return `${out}]`;
   }
-  return JSON.stringify(value);
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  const record = value as Record<string, unknown>;
+  let out = '{';
+  for (const key of Object.keys(record).sort()) {
+    const v = record[key];
+    if (v === undefined) continue;
+    out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 }
 
 export interface AuditRowContent {
@@ -36,5 +43,40 @@ export interface AuditRowContent {
 }
 
 export function chainHash(prevHash: string, content: AuditRowContent): string {
-  return createHash('sha256').update(prevHash).update(canonicalJson(content)).digest('hex');
+  return chainHashOfText(prevHash, canonicalJson(content));
+}
+
+// The canonical text of a row is known as soon as the event is, except for its seq and
+// occurredAt, which are given when it is appended under the chain lock. Writers with many events
+// (the relay) prepare that text beforehand, so the locked append only splices in the two values
+// and hashes: rowText(prepareRowText(c), c.occurredAt, c.seq) === canonicalJson(c).
+export interface PreparedRowText {
+  beforeOccurredAt: string;
+  beforeSeq: string;
+  afterSeq: string;
+}
+
+const text = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
+
+export function prepareRowText(
+  c: Omit<AuditRowContent, 'seq' | 'occurredAt'>,
+  metadataText = canonicalJson(c.metadata),
+): PreparedRowText {
+  return {
+    beforeOccurredAt:
+      `{"accountId":${text(c.accountId)},"action":${text(c.action)},"actorId":${text(c.actorId)},` +
+      `"actorLabel":${text(c.actorLabel)},"actorType":${text(c.actorType)},"ip":${text(c.ip)},` +
+      `"kind":${text(c.kind)},"metadata":${metadataText},"objectId":${text(c.objectId)},` +
+      `"objectType":${text(c.objectType)},"occurredAt":`,
+    beforeSeq: `,"requestId":${text(c.requestId)},"result":${text(c.result)},"seq":`,
+    afterSeq: `,"userAgent":${text(c.userAgent)}}`,
+  };
+}
+
+export function rowText(prepared: PreparedRowText, occurredAt: string, seq: string): string {
+  return `${prepared.beforeOccurredAt}${JSON.stringify(occurredAt)}${prepared.beforeSeq}${JSON.stringify(seq)}${prepared.afterSeq}`;
+}
+
+export function chainHashOfText(prevHash: string, rowCanonicalText: string): string {
+  return createHash('sha256').update(prevHash).update(rowCanonicalText).digest('hex');
 }

@@ -3,7 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, DomainException } from '@app/common';
 import { AuditEventEntity } from './audit-event.entity';
-import { AuditRowContent, chainHash, GENESIS_HASH } from './audit-hash';
+import {
+  canonicalJson,
+  chainHashOfText,
+  GENESIS_HASH,
+  type PreparedRowText,
+  prepareRowText,
+  rowText,
+} from './audit-hash';
 import type { AuditEventInput } from './audit.types';
 import { sanitizeMetadata, sanitizeText } from './sanitize';
 
@@ -23,6 +30,27 @@ export interface AuditFilters {
   result?: string;
   from?: Date;
   to?: Date;
+}
+
+// An event checked, sanitised and turned into its row text (all but seq and time), ready to be
+// chained: see AuditService.prepare.
+export interface PreparedAuditEvent {
+  readonly columns: readonly [
+    kind: 'event' | 'checkpoint',
+    actorType: string,
+    actorId: string | null,
+    actorLabel: string | null,
+    action: string,
+    objectType: string | null,
+    objectId: string | null,
+    accountId: string | null,
+    result: string,
+    ip: string | null,
+    userAgent: string | null,
+    requestId: string | null,
+    metadata: string,
+  ];
+  readonly text: PreparedRowText;
 }
 
 export interface AuditPage {
@@ -49,8 +77,64 @@ export class AuditService {
   }
 
   // Several events in one transaction with one chain-lock round and one multi-row INSERT, for
-  // high-volume writers (the relay's buffered call log). Same checks and hashing as record().
+  // high-volume writers. Same checks and hashing as record().
   async recordMany(events: AuditEventInput[], manager?: EntityManager): Promise<void> {
+    await this.recordPrepared(
+      events.map((e) => this.prepare(e)),
+      manager,
+    );
+  }
+
+  // Checks and sanitises an event and renders its row text, outside any transaction: the relay
+  // does it as each call ends, so that its batched appends (recordPrepared) hold the chain lock
+  // only to number, hash and insert.
+  prepare(event: AuditEventInput, kind: 'event' | 'checkpoint' = 'event'): PreparedAuditEvent {
+    if (!ACTION.test(event.action)) {
+      throw new DomainException({
+        code: 'AUDIT_INVALID_ACTION',
+        kind: 'invalid',
+        message: `Audit action "${event.action.slice(0, 64)}" is not a dotted lowercase code`,
+      });
+    }
+    const metadata = sanitizeMetadata(event.metadata);
+    // Canonical text is valid JSON too: rendered once, for the hash and for the jsonb column.
+    const metadataText = canonicalJson(metadata);
+    const content = {
+      kind,
+      actorType: event.actor.type,
+      actorId: sanitizeText(event.actor.id, 128),
+      actorLabel: sanitizeText(event.actor.label, 256),
+      action: event.action,
+      objectType: sanitizeText(event.objectType, 64),
+      objectId: sanitizeText(event.objectId, 256),
+      accountId: sanitizeText(event.accountId, 128),
+      result: event.result,
+      ip: sanitizeText(event.ip, 64),
+      userAgent: sanitizeText(event.userAgent, 256),
+      requestId: sanitizeText(event.requestId, 128),
+      metadata,
+    };
+    return {
+      columns: [
+        kind,
+        content.actorType,
+        content.actorId,
+        content.actorLabel,
+        content.action,
+        content.objectType,
+        content.objectId,
+        content.accountId,
+        content.result,
+        content.ip,
+        content.userAgent,
+        content.requestId,
+        metadataText,
+      ],
+      text: prepareRowText(content, metadataText),
+    };
+  }
+
+  async recordPrepared(events: PreparedAuditEvent[], manager?: EntityManager): Promise<void> {
     if (events.length === 0) return;
     const m = manager ?? this.dataSource.manager;
     if (m.queryRunner?.isTransactionActive) {
@@ -61,23 +145,10 @@ export class AuditService {
   }
 
   private async append(m: EntityManager, event: AuditEventInput, kind: 'event' | 'checkpoint' = 'event') {
-    await this.appendMany(m, [event], kind);
+    await this.appendMany(m, [this.prepare(event, kind)]);
   }
 
-  private async appendMany(
-    m: EntityManager,
-    events: AuditEventInput[],
-    kind: 'event' | 'checkpoint' = 'event',
-  ) {
-    for (const event of events) {
-      if (!ACTION.test(event.action)) {
-        throw new DomainException({
-          code: 'AUDIT_INVALID_ACTION',
-          kind: 'invalid',
-          message: `Audit action "${event.action.slice(0, 64)}" is not a dotted lowercase code`,
-        });
-      }
-    }
+  private async appendMany(m: EntityManager, events: PreparedAuditEvent[]) {
     await m.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK_ID]);
     const last: { seq: string; hash: string }[] = await m.query(
       'SELECT e.seq::text AS seq, e.hash FROM audit_events e ORDER BY e.seq DESC LIMIT 1',
@@ -101,45 +172,10 @@ export class AuditService {
     };
     for (const event of events) {
       seq += 1n;
-      const content: AuditRowContent = {
-        seq: seq.toString(),
-        occurredAt,
-        kind,
-        actorType: event.actor.type,
-        actorId: sanitizeText(event.actor.id, 128),
-        actorLabel: sanitizeText(event.actor.label, 256),
-        action: event.action,
-        objectType: sanitizeText(event.objectType, 64),
-        objectId: sanitizeText(event.objectId, 256),
-        accountId: sanitizeText(event.accountId, 128),
-        result: event.result,
-        ip: sanitizeText(event.ip, 64),
-        userAgent: sanitizeText(event.userAgent, 256),
-        requestId: sanitizeText(event.requestId, 128),
-        metadata: sanitizeMetadata(event.metadata),
-      };
-      const hash = chainHash(prevHash, content);
-      const base = params.length;
-      rows.push(`(${Array.from({ length: 17 }, (_, i) => `$${base + i + 1}`).join(', ')})`);
-      params.push(
-        content.seq,
-        content.occurredAt,
-        kind,
-        content.actorType,
-        content.actorId,
-        content.actorLabel,
-        content.action,
-        content.objectType,
-        content.objectId,
-        content.accountId,
-        content.result,
-        content.ip,
-        content.userAgent,
-        content.requestId,
-        JSON.stringify(content.metadata),
-        prevHash,
-        hash,
-      );
+      const seqText = seq.toString();
+      const hash = chainHashOfText(prevHash, rowText(event.text, occurredAt, seqText));
+      rows.push(rowPlaceholders(params.length));
+      params.push(seqText, occurredAt, ...event.columns, prevHash, hash);
       prevHash = hash;
       if (rows.length >= 1000) await flush();
     }
@@ -197,4 +233,16 @@ export class AuditService {
       'checkpoint',
     );
   }
+}
+
+const ROW_PLACEHOLDERS = new Map<number, string>();
+
+// "($1, ..., $17)" for the row whose first parameter is base + 1, cached (at most 1000 of them).
+function rowPlaceholders(base: number): string {
+  let row = ROW_PLACEHOLDERS.get(base);
+  if (!row) {
+    row = `(${Array.from({ length: 17 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
+    ROW_PLACEHOLDERS.set(base, row);
+  }
+  return row;
 }

@@ -4,20 +4,30 @@ const SENSITIVE_KEY =
   /(pass(word|phrase)?|secret|token|authorization|cookie|signature|otp|totp|recovery|consumer_?key|private_?key|api_?key|credential)/i;
 const HARMLESS_SUFFIX = /(id|ids|prefix|count|type|at|expires|name)$/i;
 const TOKEN_LIKE = /\bob[armt]_[A-Za-z0-9_-]{8,}/g;
+const HAS_TOKEN_LIKE = /\bob[armt]_[A-Za-z0-9_-]{8,}/;
 const MAX_DEPTH = 5;
 const MAX_STRING = 1024;
 const MAX_KEYS = 50;
 
 export const REDACTED = '[redacted]';
 
+// Most metadata keys come back on every event (the relay writes the same nine per call), so the
+// verdicts of the first few thousand distinct keys are kept.
+const verdicts = new Map<string, boolean>();
+
 export function isSensitiveKey(key: string): boolean {
-  return SENSITIVE_KEY.test(key) && !HARMLESS_SUFFIX.test(key);
+  let sensitive = verdicts.get(key);
+  if (sensitive === undefined) {
+    sensitive = SENSITIVE_KEY.test(key) && !HARMLESS_SUFFIX.test(key);
+    if (verdicts.size < 4096) verdicts.set(key, sensitive);
+  }
+  return sensitive;
 }
 
 function clean(value: unknown, depth: number): unknown {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') {
-    const s = value.replace(TOKEN_LIKE, REDACTED);
+    const s = HAS_TOKEN_LIKE.test(value) ? value.replace(TOKEN_LIKE, REDACTED) : value;
     return s.length > MAX_STRING ? `${s.slice(0, MAX_STRING)}…` : s;
   }
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
@@ -27,9 +37,12 @@ function clean(value: unknown, depth: number): unknown {
   if (depth >= MAX_DEPTH) return '[truncated]';
   if (Array.isArray(value)) return value.slice(0, MAX_KEYS).map((v) => clean(v, depth + 1));
   if (typeof value === 'object') {
+    const record = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>).slice(0, MAX_KEYS)) {
-      out[k] = isSensitiveKey(k) ? REDACTED : clean(v, depth + 1);
+    const keys = Object.keys(record);
+    for (let i = 0; i < keys.length && i < MAX_KEYS; i++) {
+      const k = keys[i];
+      out[k] = isSensitiveKey(k) ? REDACTED : clean(record[k], depth + 1);
     }
     return out;
   }

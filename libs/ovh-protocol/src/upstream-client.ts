@@ -152,11 +152,12 @@ export class OvhUpstreamClient {
       const headers = this.signedHeaders(request, url, timestamp);
       const response = await this.send(url, request.method, headers, request.body, request.signal);
       if (response.statusCode !== 400 || !retry || attempts > 1) {
-        return { ...response, url, attempts };
+        response.attempts = attempts;
+        return response;
       }
       const probe = await this.readBody(response.body, MAX_RETRY_PROBE_BYTES);
       const error = parseOvhError(response.statusCode, probe.toString('utf8'), response.headers);
-      const original = { ...response, body: Readable.from([probe]), url, attempts };
+      const original = { ...response, body: Readable.from([probe]), attempts };
       if (error.kind !== 'time' && error.kind !== 'signature') return original;
       try {
         delta = await this.syncTime(request.endpointBaseUrl);
@@ -176,8 +177,7 @@ export class OvhUpstreamClient {
     const url = buildApiUrl(request.endpointBaseUrl, request.path);
     const headers = this.baseHeaders(request.headers, request.body);
     headers[OVH_HEADERS.application] = request.appKey;
-    const response = await this.send(url, request.method, headers, request.body, request.signal);
-    return { ...response, url, attempts: 1 };
+    return this.send(url, request.method, headers, request.body, request.signal);
   }
 
   async unauthenticatedCall(request: OvhUnauthenticatedRequest): Promise<OvhBufferedResponse> {
@@ -188,8 +188,7 @@ export class OvhUpstreamClient {
     const url = buildApiUrl(endpointBaseUrl, '/auth/time');
     let response: OvhBufferedResponse;
     try {
-      const streamed = await this.send(url, 'GET', { accept: 'application/json' }, null);
-      response = await this.buffer({ ...streamed, url, attempts: 1 });
+      response = await this.buffer(await this.send(url, 'GET', { accept: 'application/json' }, null));
     } catch (error) {
       throw new OvhUpstreamError('TIME_SYNC_FAILED', `Unable to fetch ${url}`, { cause: error });
     }
@@ -274,7 +273,7 @@ export class OvhUpstreamClient {
     headers: Record<string, string>,
     body: string | Buffer | null | undefined,
     signal?: AbortSignal,
-  ): Promise<Omit<OvhStreamResponse, 'url' | 'attempts'>> {
+  ): Promise<OvhStreamResponse> {
     const match = /^(https?:\/\/[^/?#]+)(\/[^#]*)$/i.exec(url);
     if (!match) throw new OvhUpstreamError('INVALID_REQUEST', `Cannot send to malformed URL "${url}"`);
     try {
@@ -288,12 +287,14 @@ export class OvhUpstreamClient {
         bodyTimeout: this.settings.bodyTimeoutMs,
         signal,
       });
-      const queryId = firstHeader(response.headers['x-ovh-queryid']);
+      // One object of one shape for every answer (queryId undefined when absent): this is per call.
       return {
         statusCode: response.statusCode,
         headers: response.headers,
         body: response.body,
-        ...(queryId ? { queryId } : {}),
+        queryId: firstHeader(response.headers['x-ovh-queryid']) || undefined,
+        url,
+        attempts: 1,
       };
     } catch (error) {
       throw toUpstreamError(error, url);

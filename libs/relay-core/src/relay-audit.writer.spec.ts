@@ -10,7 +10,7 @@ const event = (i: number): AuditEventInput => ({
 describe(RelayAuditWriter.name, () => {
   it('writes in batches of at most batchSize', async () => {
     const batches: number[] = [];
-    const sut = new RelayAuditWriter(async (e) => void batches.push(e.length), {
+    const sut = new RelayAuditWriter<AuditEventInput>(async (e) => void batches.push(e.length), {
       flushMs: 1000,
       batchSize: 3,
       maxPending: 100,
@@ -24,7 +24,7 @@ describe(RelayAuditWriter.name, () => {
 
   it('fails closed: blocks once the unwritten backlog reaches the bound, and reopens when it drains', async () => {
     let down = true;
-    const sut = new RelayAuditWriter(
+    const sut = new RelayAuditWriter<AuditEventInput>(
       async () => {
         if (down) throw new Error('connection refused');
       },
@@ -51,7 +51,7 @@ describe(RelayAuditWriter.name, () => {
   it('keeps events in order across a failed flush', async () => {
     const seen: string[] = [];
     let fail = true;
-    const sut = new RelayAuditWriter(
+    const sut = new RelayAuditWriter<AuditEventInput>(
       async (events) => {
         if (fail) {
           fail = false;

@@ -1,5 +1,3 @@
-import type { AuditEventInput } from '@app/audit';
-
 export interface AuditWriterOptions {
   flushMs: number;
   batchSize: number;
@@ -21,8 +19,8 @@ export interface AuditWriterStats {
 // The trade-off: a crash loses at most the unflushed buffer (≤ flushMs of calls), and a call's
 // record lands up to flushMs after its answer. If the database cannot take the writes the
 // buffer grows; once it reaches maxPending the relay stops relaying (SECURITY-CHECKLIST T7).
-export class RelayAuditWriter {
-  private pending: AuditEventInput[] = [];
+export class RelayAuditWriter<T> {
+  private pending: T[] = [];
   private flushing: Promise<void> | null = null;
   private timer?: NodeJS.Timeout;
   private blocked = false;
@@ -32,7 +30,7 @@ export class RelayAuditWriter {
   private stopped = false;
 
   constructor(
-    private readonly sink: (events: AuditEventInput[]) => Promise<void>,
+    private readonly sink: (events: T[]) => Promise<void>,
     private readonly options: AuditWriterOptions,
     private readonly onError: (message: string) => void = () => undefined,
   ) {}
@@ -43,7 +41,7 @@ export class RelayAuditWriter {
     this.timer.unref();
   }
 
-  enqueue(event: AuditEventInput): void {
+  enqueue(event: T): void {
     this.pending.push(event);
     if (this.pending.length >= this.options.maxPending) this.blocked = true;
     if (this.pending.length >= this.options.batchSize && !this.flushing) void this.flush();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
-import type { AuditEventInput } from '@app/audit';
+import type { AuditEventInput, PreparedAuditEvent } from '@app/audit';
 import {
   type CanonicalTarget,
   endpointOrigin,
@@ -35,7 +35,10 @@ export interface RelayHandlerDeps {
   lookups: RelayLookups;
   rateLimits: RelayRateLimits;
   breakers: CircuitBreakerRegistry;
-  audit: RelayAuditWriter;
+  audit: RelayAuditWriter<PreparedAuditEvent>;
+  // Checks and renders an audit event as the call ends (AuditService.prepare), so the writer's
+  // batched flush only numbers, hashes and inserts.
+  prepareAudit: (event: AuditEventInput) => PreparedAuditEvent;
   upstream: OvhUpstreamClient;
   now: () => number;
   isShuttingDown: () => boolean;
@@ -499,7 +502,7 @@ export class RelayHandler {
         auth: call.mode ?? null,
       },
     };
-    this.deps.audit.enqueue(event);
+    this.deps.audit.enqueue(this.deps.prepareAudit(event));
   }
 }
 

@@ -8,7 +8,7 @@ import {
   OnModuleInit,
   Optional,
 } from '@nestjs/common';
-import { AuditService } from '@app/audit';
+import { AuditService, type PreparedAuditEvent } from '@app/audit';
 import { Clock, ReadinessService } from '@app/common';
 import { ConsumerKeysService } from '@app/consumer-keys';
 import { MetricsService } from '@app/observability';
@@ -38,7 +38,7 @@ export class RelayService implements OnModuleInit, BeforeApplicationShutdown, On
   readonly upstream: OvhUpstreamClient;
   readonly breakers: CircuitBreakerRegistry;
   readonly rateLimits: RelayRateLimits;
-  readonly audit: RelayAuditWriter;
+  readonly audit: RelayAuditWriter<PreparedAuditEvent>;
   private readonly handler: RelayHandler;
   private closed = false;
 
@@ -72,7 +72,7 @@ export class RelayService implements OnModuleInit, BeforeApplicationShutdown, On
       ...(settings.redisUrl ? { redisUrl: settings.redisUrl } : {}),
     });
     this.audit = new RelayAuditWriter(
-      (events) => this.auditService.recordMany(events),
+      (events) => this.auditService.recordPrepared(events),
       {
         flushMs: settings.auditFlushMs,
         batchSize: settings.auditBatchSize,
@@ -86,6 +86,7 @@ export class RelayService implements OnModuleInit, BeforeApplicationShutdown, On
       rateLimits: this.rateLimits,
       breakers: this.breakers,
       audit: this.audit,
+      prepareAudit: (event) => this.auditService.prepare(event),
       upstream: this.upstream,
       now,
       isShuttingDown: () => this.readiness.isShuttingDown(),

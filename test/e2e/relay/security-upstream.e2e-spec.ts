@@ -205,7 +205,7 @@ describe('relay against a misbehaving upstream, and its limits (S1-S5, F4, L1, L
   it('T7 fails closed: when audit records cannot be written the relay refuses calls, then recovers', async () => {
     const relay = await r.startInstance({ RELAY_AUDIT_MAX_PENDING: '10', RELAY_AUDIT_FLUSH_MS: '20' });
     const audit = relay.app.app.get(AuditService);
-    const spy = jest.spyOn(audit, 'recordMany').mockRejectedValue(new Error('database is down'));
+    const spy = jest.spyOn(audit, 'recordPrepared').mockRejectedValue(new Error('database is down'));
     const statuses: number[] = [];
     for (let i = 0; i < 14; i++) statuses.push((await get(relay)).status);
     expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);

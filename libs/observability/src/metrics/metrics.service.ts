@@ -38,6 +38,24 @@ const COLLECT_TIMEOUT_MS = 1000;
 // an idle loop reads about this much; the excess is the real delay.
 export const EVENT_LOOP_RESOLUTION_MS = 10;
 
+type CounterChild = ReturnType<Counter['labels']>;
+type HistogramChild = ReturnType<Histogram['labels']>;
+
+// Children by label key, dropped wholesale past a bound (the labels are bounded by the guards,
+// but method x route x status can still multiply).
+class SeriesCache<T> {
+  private readonly entries = new Map<string, T>();
+  get(key: string, create: () => T): T {
+    let entry = this.entries.get(key);
+    if (entry === undefined) {
+      if (this.entries.size >= 2000) this.entries.clear();
+      entry = create();
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+}
+
 // One registry per app instance (the admin API and the relay can share a
 // process, each with its own /metrics). Every helper bounds its labels, so no
 // caller can blow up cardinality or put free text (or a secret) in a label.
@@ -59,6 +77,10 @@ export class MetricsService {
   private readonly webhookDeliveries: Counter<'outcome'>;
   private readonly collectFailures: Counter<'collector'>;
 
+  // Bound children of the per-request series: prom-client hashes a label object on every
+  // inc/observe, four times per relayed call otherwise.
+  private readonly httpSeries = new SeriesCache<{ count: CounterChild; duration: HistogramChild }>();
+  private readonly upstreamSeries = new SeriesCache<{ count: CounterChild; duration: HistogramChild }>();
   private readonly routes = new LabelGuard(300);
   private readonly hosts = new LabelGuard(32);
   private readonly scopes = new LabelGuard(32);
@@ -157,18 +179,26 @@ export class MetricsService {
   httpRequest(method: string | undefined, route: string, status: number, durationMs: number): void {
     const m = methodLabel(method);
     const r = this.routes.value(route);
-    this.httpRequests.inc({ method: m, route: r, status: String(status) });
-    this.httpDuration.observe({ method: m, route: r, status_class: statusClass(status) }, durationMs / 1000);
+    const series = this.httpSeries.get(`${m} ${r} ${status}`, () => ({
+      count: this.httpRequests.labels({ method: m, route: r, status: String(status) }),
+      duration: this.httpDuration.labels({ method: m, route: r, status_class: statusClass(status) }),
+    }));
+    series.count.inc();
+    series.duration.observe(durationMs / 1000);
   }
 
   relayCall(status: UpstreamOutcome, upstreamHost: string, durationMs?: number): void {
     const host = this.hosts.value(upstreamHost);
     const label = typeof status === 'number' ? String(Math.trunc(status)) : status;
-    this.upstreamCalls.inc({ upstream_host: host, status: label });
-    if (durationMs !== undefined) {
-      const cls = typeof status === 'number' ? statusClass(status) : status;
-      this.upstreamDuration.observe({ upstream_host: host, status_class: cls }, durationMs / 1000);
-    }
+    const series = this.upstreamSeries.get(`${host} ${label}`, () => ({
+      count: this.upstreamCalls.labels({ upstream_host: host, status: label }),
+      duration: this.upstreamDuration.labels({
+        upstream_host: host,
+        status_class: typeof status === 'number' ? statusClass(status) : status,
+      }),
+    }));
+    series.count.inc();
+    if (durationMs !== undefined) series.duration.observe(durationMs / 1000);
   }
 
   // scope: which limit refused, e.g. "grant", "account", "ip", "login".
