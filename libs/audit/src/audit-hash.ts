@@ -19,9 +19,21 @@ export function canonicalJson(value: unknown): string {
   for (const key of Object.keys(record).sort()) {
     const v = record[key];
     if (v === undefined) continue;
-    out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${canonicalJson(v)}`;
+    out += `${out.length === 1 ? '' : ','}${quotedKey(key)}${canonicalJson(v)}`;
   }
   return `${out}}`;
+}
+
+// The same few keys come back on every event: their JSON-quoted form is kept.
+const QUOTED_KEYS = new Map<string, string>();
+
+function quotedKey(key: string): string {
+  let quoted = QUOTED_KEYS.get(key);
+  if (quoted === undefined) {
+    quoted = `${JSON.stringify(key)}:`;
+    if (QUOTED_KEYS.size < 4096) QUOTED_KEYS.set(key, quoted);
+  }
+  return quoted;
 }
 
 export interface AuditRowContent {

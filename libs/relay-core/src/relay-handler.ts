@@ -517,20 +517,38 @@ function discard(stream: Readable): void {
   stream.destroy();
 }
 
-async function readCapped(stream: Readable, limit: number): Promise<Buffer> {
-  stream.on('error', noop);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) {
-      stream.destroy();
-      throw new TooLargeError();
-    }
-    chunks.push(buf);
-  }
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+// Event-driven rather than `for await`: an async iterator per response is measurable on this path.
+function readCapped(stream: Readable, limit: number): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    };
+    stream.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > limit) {
+        fail(new TooLargeError());
+        stream.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    stream.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    });
+    stream.on('error', fail);
+    // closed before its end without an error of its own: the upstream connection went away
+    stream.once('close', () =>
+      fail(Object.assign(new Error('Upstream response ended early'), { code: 'UND_ERR_SOCKET' })),
+    );
+  });
 }
 
 function iso(ms: number): string {

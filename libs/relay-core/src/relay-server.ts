@@ -50,18 +50,26 @@ export function installRelayServer(
 }
 
 const TIMER = Symbol('relay-header-timer');
-type TimedSocket = Socket & { [TIMER]?: NodeJS.Timeout };
+const BUSY = Symbol('relay-request-in-flight');
+type TimedSocket = Socket & { [TIMER]?: NodeJS.Timeout; [BUSY]?: boolean };
 
+// One timer per connection, rescheduled with refresh() rather than re-created per request: while
+// a request is being answered it is marked busy, and a firing timer leaves it alone.
 function arm(socket: TimedSocket, ms: number): void {
   if (socket.destroyed) return;
-  clearTimeout(socket[TIMER]);
+  socket[BUSY] = false;
+  const timer = socket[TIMER];
+  if (timer) {
+    timer.refresh();
+    return;
+  }
   socket[TIMER] = setTimeout(() => {
     // Headers (or the next request on a kept-alive connection) did not arrive in time.
-    if (!socket.destroyed) socket.destroy();
+    if (!socket[BUSY] && !socket.destroyed) socket.destroy();
   }, ms);
   socket[TIMER].unref();
 }
 
 function disarm(socket: TimedSocket): void {
-  clearTimeout(socket[TIMER]);
+  socket[BUSY] = true;
 }

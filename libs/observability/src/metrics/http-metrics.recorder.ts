@@ -30,16 +30,12 @@ export class HttpMetricsRecorder implements OnApplicationBootstrap {
   }
 
   observe(req: IncomingMessage, res: ServerResponse): void {
-    const started = process.hrtime.bigint();
-    let done = false;
-    const record = (status: number) => {
-      if (done) return;
-      done = true;
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      this.metrics.httpRequest(req.method, routeLabel(req, this.groups), status, ms);
-    };
-    res.once('finish', () => record(res.statusCode));
-    res.once('close', () => record(res.writableFinished ? res.statusCode : 499));
+    const started = performance.now();
+    // 'close' comes once per response, after 'finish' when the answer was sent in full.
+    res.once('close', () => {
+      const status = res.writableFinished ? res.statusCode : 499;
+      this.metrics.httpRequest(req.method, routeLabel(req, this.groups), status, performance.now() - started);
+    });
   }
 }
 
