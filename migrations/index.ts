@@ -13,6 +13,7 @@ import { CreateWebhooks1767225940000 } from './1767225940000-CreateWebhooks';
 import { CreateGrants1767226000000 } from './1767226000000-CreateGrants';
 import { CreateInvalidationTriggers1767226010000 } from './1767226010000-CreateInvalidationTriggers';
 import { AddConsumerKeyOrigin1767226100000 } from './1767226100000-AddConsumerKeyOrigin';
+import { SlimAuditEventIndexes1767226200000 } from './1767226200000-SlimAuditEventIndexes';
 
 export const ALL_MIGRATIONS = [
   CreateSettings1767225600000,
@@ -27,4 +28,5 @@ export const ALL_MIGRATIONS = [
   CreateGrants1767226000000,
   CreateInvalidationTriggers1767226010000,
   AddConsumerKeyOrigin1767226100000,
+  SlimAuditEventIndexes1767226200000,
 ];

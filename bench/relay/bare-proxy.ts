@@ -49,3 +49,5 @@ server.listen(0, '127.0.0.1', () => {
   const address = server.address();
   process.stdout.write(`READY ${typeof address === 'object' && address ? address.port : 0}\n`);
 });
+// exit cleanly on SIGTERM, so that --cpu-prof (BENCH_PROFILE) writes its profile
+process.once('SIGTERM', () => process.exit(0));

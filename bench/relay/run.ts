@@ -3,7 +3,7 @@ import { buildBenchProcesses, createBenchDatabase, ROOT, startReadyProcess } fro
 import { seedGrant } from '../support/seed-grant';
 import { type ChildProcess, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,10 +41,14 @@ function pinned(cpu: string, command: string, args: string[]): [string, string[]
 function start(file: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   return startReadyProcess(join(__dirname, file), env, {
     prefix: PIN ? ['/usr/bin/taskset', '-c', file === 'stub.ts' ? '0' : PROXY_CPU] : [],
-    nodeArgs:
-      process.env.BENCH_PROFILE && file === 'relay-process.ts'
-        ? ['--cpu-prof', '--cpu-prof-dir=/tmp/relay-prof']
-        : [],
+    nodeArgs: [
+      ...(process.env.BENCH_PROFILE && file !== 'stub.ts'
+        ? ['--cpu-prof', `--cpu-prof-dir=/tmp/${file.replace('.ts', '')}-prof`]
+        : []),
+      ...(process.env.BENCH_NODE_ARGS && file === 'relay-process.ts'
+        ? process.env.BENCH_NODE_ARGS.split(' ')
+        : []),
+    ],
   });
 }
 
@@ -87,6 +91,47 @@ async function openLoop(url: string, headers: string[]): Promise<Sample> {
   return { ...r, rps: r.rate };
 }
 
+// CPU seconds (user + system) each of these processes has used so far, from /proc (Linux only).
+const CLOCK_TICKS = 100;
+function cpuSeconds(pids: number[]): Map<number, number> {
+  const used = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      used.set(pid, (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS);
+    } catch {
+      // gone, or not Linux
+    }
+  }
+  return used;
+}
+
+// CPU used between two readings by the processes alive at both.
+function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) {
+    const start = before.get(pid);
+    if (start !== undefined) total += seconds - start;
+  }
+  return total;
+}
+
+// Every PostgreSQL process on this machine: the audit inserts' cost lands in one backend, the
+// WAL writer and checkpointer, so all of them are counted.
+function postgresPids(): number[] {
+  if (!existsSync('/proc')) return [];
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
 
 async function main(): Promise<void> {
@@ -123,16 +168,29 @@ async function main(): Promise<void> {
 
     const latency: Record<string, Sample> = {};
     const throughput: Record<string, Sample> = {};
+    const cpuPerCall: Record<string, { proxy: number; postgres: number }> = {};
+    const proxyPid: Record<string, number[]> = {
+      direct: [],
+      bare: bare.child.pid ? [bare.child.pid] : [],
+      relay: relay.child.pid ? [relay.child.pid] : [],
+    };
     for (const [name, t] of Object.entries(targets)) {
       latency[name] = await openLoop(t.url, t.headers);
     }
     for (const [name, t] of Object.entries(targets)) {
       await autocannon(t.url, ['-c', String(CONNECTIONS), '-d', String(WARMUP)], t.headers);
+      const pg = postgresPids();
+      const before = { proxy: cpuSeconds(proxyPid[name]), postgres: cpuSeconds(pg) };
       throughput[name] = await autocannon(
         t.url,
         ['-c', String(CONNECTIONS), '-d', String(SECONDS)],
         t.headers,
       );
+      const calls = throughput[name].rps * SECONDS;
+      cpuPerCall[name] = {
+        proxy: (cpuBetween(before.proxy, cpuSeconds(proxyPid[name])) / calls) * 1e6,
+        postgres: (cpuBetween(before.postgres, cpuSeconds(pg)) / calls) * 1e6,
+      };
     }
 
     console.log(
@@ -155,11 +213,15 @@ async function main(): Promise<void> {
         `and ${fmt(added('p999'))} ms at p99.9 (target ≤ 10) over direct.`,
     );
     console.log(`\nMaximum throughput (${CONNECTIONS} connections, closed loop):`);
-    console.log('| path | req/s | p50 ms | p99 ms | errors | non-2xx |');
-    console.log('| --- | --- | --- | --- | --- | --- |');
+    console.log(
+      '| path | req/s | p50 ms | p99 ms | errors | non-2xx | proxy CPU µs/call | PostgreSQL CPU µs/call |',
+    );
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const [name, s] of Object.entries(throughput)) {
+      const cpu = cpuPerCall[name];
       console.log(
-        `| ${name} | ${s.rps.toFixed(0)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${s.errors} | ${s.non2xx} |`,
+        `| ${name} | ${s.rps.toFixed(0)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${s.errors} | ${s.non2xx} | ` +
+          `${name === 'direct' ? '-' : cpu.proxy.toFixed(0)} | ${cpu.postgres.toFixed(0)} |`,
       );
     }
     const ratio = (a: string, b: string) => throughput[a].rps / throughput[b].rps;

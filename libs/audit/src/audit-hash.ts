@@ -15,13 +15,29 @@ export function canonicalJson(value: unknown): string {
   }
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (isFlatAndSorted(record, keys)) return JSON.stringify(record);
   let out = '{';
-  for (const key of Object.keys(record).sort()) {
+  for (const key of keys.sort()) {
     const v = record[key];
     if (v === undefined) continue;
     out += `${out.length === 1 ? '' : ','}${quotedKey(key)}${canonicalJson(v)}`;
   }
   return `${out}}`;
+}
+
+// An object whose keys are already in order and whose values are all strings, finite numbers,
+// booleans or null: JSON.stringify keeps insertion order and renders those values as
+// canonicalJson does, natively and much faster (the relay builds its call metadata this way).
+function isFlatAndSorted(record: Record<string, unknown>, keys: string[]): boolean {
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0 && !(keys[i - 1] < keys[i])) return false;
+    const v = record[keys[i]];
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
+    if (typeof v === 'number' && Number.isFinite(v)) continue;
+    return false;
+  }
+  return true;
 }
 
 // The same few keys come back on every event: their JSON-quoted form is kept.

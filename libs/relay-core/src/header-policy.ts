@@ -29,9 +29,12 @@ export class HeaderPolicyError extends Error {
 const FORBIDDEN_VALUE = /[\r\n\0]/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-function connectionTokens(value: string | string[] | undefined): Set<string> {
+const NO_TOKENS: ReadonlySet<string> = new Set();
+
+function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> {
+  // the common cases name no header at all
+  if (!value || value === 'keep-alive' || value === 'close') return NO_TOKENS;
   const tokens = new Set<string>();
-  if (!value) return tokens;
   for (const part of (Array.isArray(value) ? value.join(',') : value).split(',')) {
     const token = part.trim().toLowerCase();
     if (token) tokens.add(token);

@@ -490,16 +490,17 @@ export class RelayHandler {
       result: relayError ? 'denied' : status < 400 ? 'success' : 'failure',
       ip: call.ip,
       requestId: call.requestId,
+      // keys in code-unit order: the audit's canonical text of a flat, sorted object is plain JSON
       metadata: {
-        holderType: grant.holderType,
+        auth: call.mode ?? null,
         consumerKeyId: grant.consumerKeyId,
+        durationMs: Math.round((performance.now() - call.start) * 100) / 100,
+        holderType: grant.holderType,
         method: call.method,
         path: canonical ? `/${canonical.branch}${canonical.path}` : null,
-        status,
-        durationMs: Math.round((performance.now() - call.start) * 100) / 100,
-        upstreamQueryId: call.queryId ?? null,
         relayError: relayError ?? null,
-        auth: call.mode ?? null,
+        status,
+        upstreamQueryId: call.queryId ?? null,
       },
     };
     this.deps.audit.enqueue(this.deps.prepareAudit(event));
@@ -544,10 +545,12 @@ function readCapped(stream: Readable, limit: number): Promise<Buffer> {
       resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     });
     stream.on('error', fail);
-    // closed before its end without an error of its own: the upstream connection went away
-    stream.once('close', () =>
-      fail(Object.assign(new Error('Upstream response ended early'), { code: 'UND_ERR_SOCKET' })),
-    );
+    // closed before its end without an error of its own: the upstream connection went away (the
+    // settled check comes first: 'close' follows every normal end, and an Error costs a stack trace)
+    stream.once('close', () => {
+      if (!settled)
+        fail(Object.assign(new Error('Upstream response ended early'), { code: 'UND_ERR_SOCKET' }));
+    });
   });
 }
 
