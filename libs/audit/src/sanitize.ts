@@ -24,10 +24,22 @@ export function isSensitiveKey(key: string): boolean {
   return sensitive;
 }
 
+// PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate has no UTF-8 form: the driver
+// would store a replacement character while the chain hashed the original, and the row would
+// fail verification. Both become U+FFFD before anything is hashed.
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is looked for
+const NUL_OR_SURROGATE = /[\u0000\ud800-\udfff]/;
+
+function storable(s: string): string {
+  if (!NUL_OR_SURROGATE.test(s)) return s;
+  return (s as string & { toWellFormed(): string }).toWellFormed().replaceAll('\u0000', '\ufffd');
+}
+
 function clean(value: unknown, depth: number): unknown {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') {
-    const s = HAS_TOKEN_LIKE.test(value) ? value.replace(TOKEN_LIKE, REDACTED) : value;
+    const text = storable(value);
+    const s = HAS_TOKEN_LIKE.test(text) ? text.replace(TOKEN_LIKE, REDACTED) : text;
     return s.length > MAX_STRING ? `${s.slice(0, MAX_STRING)}…` : s;
   }
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
@@ -42,7 +54,7 @@ function clean(value: unknown, depth: number): unknown {
     const keys = Object.keys(record);
     for (let i = 0; i < keys.length && i < MAX_KEYS; i++) {
       const k = keys[i];
-      out[k] = isSensitiveKey(k) ? REDACTED : clean(record[k], depth + 1);
+      out[storable(k)] = isSensitiveKey(k) ? REDACTED : clean(record[k], depth + 1);
     }
     return out;
   }

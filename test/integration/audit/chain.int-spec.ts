@@ -85,6 +85,29 @@ describe('audit trail hash chain', () => {
     expect(await chain.verify()).toMatchObject({ ok: true, checked: 32 });
   });
 
+  it('stores awkward text as it was hashed: quotes, backslashes, unicode, NUL and lone surrogates', async () => {
+    const awkward = 'quote " backslash \\ tab \t newline \n é 漢字 😀 nul \u0000 lone \ud800 end';
+    await audit.recordMany(
+      Array.from({ length: 3 }, (_, i) => ({
+        actor: { type: 'operator' as const, id: `op-awkward-${i}`, label: awkward },
+        action: 'test.awkward',
+        result: 'success' as const,
+        userAgent: awkward,
+        metadata: { [awkward]: awkward, nested: { list: [awkward, 1.5, null, true] }, i },
+      })),
+    );
+    expect(await chain.verify()).toMatchObject({ ok: true, checked: 35 });
+    const rows: { actor_label: string; user_agent: string; metadata: Record<string, unknown> }[] =
+      await ds.query(
+        `SELECT actor_label, user_agent, metadata FROM audit_events WHERE action = 'test.awkward' ORDER BY seq`,
+      );
+    expect(rows).toHaveLength(3);
+    const stored = awkward.replace('\u0000', '\ufffd').replace('\ud800', '\ufffd');
+    expect(rows[0].actor_label).toBe(stored);
+    expect(rows[0].user_agent).toBe(stored);
+    expect(rows[2].metadata).toEqual({ [stored]: stored, nested: { list: [stored, 1.5, null, true] }, i: 2 });
+  });
+
   it('names the first edited row, then the first deleted one', async () => {
     await ds.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
     await ds.query(`UPDATE audit_events SET result = 'failure' WHERE seq = 5`);
