@@ -279,6 +279,7 @@ export function ConsumerKeyTable(props: {
 }) {
   return (
     <DataTable
+      caption="Consumer keys"
       rows={props.keys}
       rowKey={(k) => k.id}
       columns={[
