@@ -84,3 +84,11 @@ export async function enableTotp(
 export function totpCode(secret: string, at: Date = new Date()): Promise<string> {
   return totpGenerate(secret, Math.floor(at.getTime() / 1000));
 }
+
+// For tests that compare codes of neighbouring steps: returns once the current 30 s TOTP step has
+// at least `needMs` left, so no step boundary falls between making a code and the server checking
+// it (with Argon2 logins in between, a test can take several seconds).
+export async function awaitRoomInTotpStep(needMs = 20_000): Promise<void> {
+  const left = 30_000 - (Date.now() % 30_000);
+  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}

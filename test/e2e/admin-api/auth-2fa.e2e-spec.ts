@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { AuditChainService } from '@app/audit';
 import { createTestApp, TestApp } from '../../utils/create-app';
-import { bearer, createOperator, enableTotp, totpCode } from '../../utils/auth';
+import { awaitRoomInTotpStep, bearer, createOperator, enableTotp, totpCode } from '../../utils/auth';
 
 describe('admin API second factor, refresh rotation and audit chain', () => {
   let t: TestApp;
@@ -18,6 +18,8 @@ describe('admin API second factor, refresh rotation and audit chain', () => {
 
   it('logs in in two steps once TOTP is on, refuses a replayed code and accepts ±1 step but not ±2', async () => {
     const op = await createOperator(t.app, { role: 'operator' });
+    // enrolment and the four codes below must all fall in one 30 s step
+    await awaitRoomInTotpStep();
     const { secret, recoveryCodes } = await enableTotp(t.app, op.token);
     expect(recoveryCodes).toHaveLength(10);
 
