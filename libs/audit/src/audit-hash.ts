@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { MemoTable } from '@app/common';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -41,16 +42,9 @@ function isFlatAndSorted(record: Record<string, unknown>, keys: string[]): boole
 }
 
 // The same few keys come back on every event: their JSON-quoted form is kept.
-const QUOTED_KEYS = new Map<string, string>();
-
-function quotedKey(key: string): string {
-  let quoted = QUOTED_KEYS.get(key);
-  if (quoted === undefined) {
-    quoted = `${JSON.stringify(key)}:`;
-    if (QUOTED_KEYS.size < 4096) QUOTED_KEYS.set(key, quoted);
-  }
-  return quoted;
-}
+const QUOTED_KEYS = new MemoTable<string>(4096);
+const quote = (key: string) => `${JSON.stringify(key)}:`;
+const quotedKey = (key: string) => QUOTED_KEYS.get(key, quote);
 
 export interface AuditRowContent {
   seq: string;

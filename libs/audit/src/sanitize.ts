@@ -1,3 +1,5 @@
+import { MemoTable } from '@app/common';
+
 // Audit rows are read by many people and exported: nothing that authenticates
 // anyone may land in them, whatever a caller passes as metadata.
 const SENSITIVE_KEY =
@@ -13,15 +15,11 @@ export const REDACTED = '[redacted]';
 
 // Most metadata keys come back on every event (the relay writes the same nine per call), so the
 // verdicts of the first few thousand distinct keys are kept.
-const verdicts = new Map<string, boolean>();
+const VERDICTS = new MemoTable<boolean>(4096);
+const judge = (key: string) => SENSITIVE_KEY.test(key) && !HARMLESS_SUFFIX.test(key);
 
 export function isSensitiveKey(key: string): boolean {
-  let sensitive = verdicts.get(key);
-  if (sensitive === undefined) {
-    sensitive = SENSITIVE_KEY.test(key) && !HARMLESS_SUFFIX.test(key);
-    if (verdicts.size < 4096) verdicts.set(key, sensitive);
-  }
-  return sensitive;
+  return VERDICTS.get(key, judge);
 }
 
 // PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate has no UTF-8 form: the driver

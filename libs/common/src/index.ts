@@ -6,5 +6,6 @@ export * from './errors/domain.exception';
 export * from './errors/http-exception.filter';
 export * from './errors/validation';
 export * from './health/readiness.service';
+export * from './memo-table';
 export * from './request-id';
 export * from './app/configure-http-app';

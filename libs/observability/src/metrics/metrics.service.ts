@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { MemoTable } from '@app/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CachedSource } from './cached-source';
 import { LabelGuard, methodLabel, statusClass } from './label-guard';
@@ -41,21 +42,6 @@ export const EVENT_LOOP_RESOLUTION_MS = 10;
 type CounterChild = ReturnType<Counter['labels']>;
 type HistogramChild = ReturnType<Histogram['labels']>;
 
-// Children by label key, dropped wholesale past a bound (the labels are bounded by the guards,
-// but method x route x status can still multiply).
-class SeriesCache<T> {
-  private readonly entries = new Map<string, T>();
-  get(key: string, create: () => T): T {
-    let entry = this.entries.get(key);
-    if (entry === undefined) {
-      if (this.entries.size >= 2000) this.entries.clear();
-      entry = create();
-      this.entries.set(key, entry);
-    }
-    return entry;
-  }
-}
-
 // One registry per app instance (the admin API and the relay can share a
 // process, each with its own /metrics). Every helper bounds its labels, so no
 // caller can blow up cardinality or put free text (or a secret) in a label.
@@ -79,8 +65,8 @@ export class MetricsService {
 
   // Bound children of the per-request series: prom-client hashes a label object on every
   // inc/observe, four times per relayed call otherwise.
-  private readonly httpSeries = new SeriesCache<{ count: CounterChild; duration: HistogramChild }>();
-  private readonly upstreamSeries = new SeriesCache<{ count: CounterChild; duration: HistogramChild }>();
+  private readonly httpSeries = new MemoTable<{ count: CounterChild; duration: HistogramChild }>(2000);
+  private readonly upstreamSeries = new MemoTable<{ count: CounterChild; duration: HistogramChild }>(2000);
   private readonly routes = new LabelGuard(300);
   private readonly hosts = new LabelGuard(32);
   private readonly scopes = new LabelGuard(32);
