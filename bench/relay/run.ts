@@ -163,6 +163,16 @@ async function pinDatabaseBackends(databaseUrl: string): Promise<void> {
 
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
 
+function printLatencyTable(samples: Record<string, Sample>): void {
+  console.log('| path | req/s | p50 | p90 | p99 | p99.9 | errors | non-2xx |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const [name, s] of Object.entries(samples)) {
+    console.log(
+      `| ${name} | ${s.rps.toFixed(0)} | ${fmt(s.p50)} | ${fmt(s.p90)} | ${fmt(s.p99)} | ${fmt(s.p999)} | ${s.errors} | ${s.non2xx} |`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const db = await createBenchDatabase(ADMIN_URL, 'broker_bench');
   const databaseUrl = db.url;
@@ -231,13 +241,7 @@ async function main(): Promise<void> {
     console.log(
       `\nLatency at ${RATE} req/s (open loop, ${WARMUP} s warm-up, measured from each request's due time), ms:`,
     );
-    console.log('| path | req/s | p50 | p90 | p99 | p99.9 | errors | non-2xx |');
-    console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (const [name, s] of Object.entries(latency)) {
-      console.log(
-        `| ${name} | ${s.rps.toFixed(0)} | ${fmt(s.p50)} | ${fmt(s.p90)} | ${fmt(s.p99)} | ${fmt(s.p999)} | ${s.errors} | ${s.non2xx} |`,
-      );
-    }
+    printLatencyTable(latency);
     const added = (k: 'p50' | 'p99' | 'p999') => latency.relay[k] - latency.direct[k];
     console.log(
       `\nRelay adds ${fmt(added('p50'))} ms at p50 (target ≤ 1), ${fmt(added('p99'))} ms at p99 (target ≤ 3) ` +
@@ -272,13 +276,7 @@ async function main(): Promise<void> {
         });
       }
       console.log(`\nSustained ${SUSTAIN_RATE} req/s for ${SUSTAIN_SECONDS} s (open loop), ms:`);
-      console.log('| path | req/s | p50 | p90 | p99 | p99.9 | errors | non-2xx |');
-      console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
-      for (const [name, s] of Object.entries(sustained)) {
-        console.log(
-          `| ${name} | ${s.rps.toFixed(0)} | ${fmt(s.p50)} | ${fmt(s.p90)} | ${fmt(s.p99)} | ${fmt(s.p999)} | ${s.errors} | ${s.non2xx} |`,
-        );
-      }
+      printLatencyTable(sustained);
       const [direct, relayed] = Object.values(sustained);
       console.log(
         `\nAt ${SUSTAIN_RATE} req/s the relay adds ${fmt(relayed.p99 - direct.p99)} ms at p99 (target ≤ 10, 0 errors).`,
