@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { MemoTable } from '@app/common';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -100,5 +100,6 @@ export function rowText(prepared: PreparedRowText, occurredAt: string, seq: stri
 }
 
 export function chainHashOfText(prevHash: string, rowCanonicalText: string): string {
-  return createHash('sha256').update(prevHash).update(rowCanonicalText).digest('hex');
+  // prevHash is hex (ASCII): hashing the joined string gives the same bytes as two updates
+  return hash('sha256', prevHash + rowCanonicalText, 'hex');
 }

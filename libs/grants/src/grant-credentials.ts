@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 // OVHcloud-shaped credentials minted by the broker for one grant. They look like real keys
 // (AK 16, AS 32, CK 32 alphanumerics) so SDKs that validate lengths accept them, but they
@@ -37,7 +37,7 @@ export function mintGrantCredentials(): MintedGrantCredentials {
 }
 
 export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
+  return hash('sha256', value, 'hex');
 }
 
 export function hashesEqual(aHex: string, bHex: string): boolean {

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 
 export interface OvhSignatureInput {
   appSecret: string;
@@ -14,16 +14,18 @@ export interface OvhSignatureInput {
 export const OVH_SIGNATURE_PREFIX = '$1$';
 
 export function computeOvhSignature(input: OvhSignatureInput): string {
-  const hash = createHash('sha1');
-  const head = [input.appSecret, input.consumerKey, input.method, input.url].join('+') + '+';
-  hash.update(head, 'utf8');
-  if (input.body !== undefined && input.body !== null) {
-    // A Buffer is hashed as-is so the signature covers the bytes on the wire, not a re-encoding.
-    if (typeof input.body === 'string') hash.update(input.body, 'utf8');
-    else hash.update(input.body);
-  }
-  hash.update('+' + String(input.timestamp), 'utf8');
-  return OVH_SIGNATURE_PREFIX + hash.digest('hex');
+  const head = `${input.appSecret}+${input.consumerKey}+${input.method}+${input.url}+`;
+  const tail = `+${input.timestamp}`;
+  const body = input.body ?? '';
+  // One-shot hash of one string where the body is text (or empty: every GET); '+' sits on both
+  // sides of the body, so joining the strings first cannot change their UTF-8 bytes.
+  if (typeof body === 'string') return OVH_SIGNATURE_PREFIX + hash('sha1', head + body + tail, 'hex');
+  if (body.length === 0) return OVH_SIGNATURE_PREFIX + hash('sha1', head + tail, 'hex');
+  // A Buffer is hashed as-is so the signature covers the bytes on the wire, not a re-encoding.
+  return (
+    OVH_SIGNATURE_PREFIX +
+    createHash('sha1').update(head, 'utf8').update(body).update(tail, 'utf8').digest('hex')
+  );
 }
 
 export function verifyOvhSignature(input: OvhSignatureInput & { signature: string }): boolean {

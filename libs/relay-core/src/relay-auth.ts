@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { looksLikeApplicationKey, looksLikeBearerToken, looksLikeConsumerKey } from '@app/grants';
 import { verifyOvhSignature } from '@app/ovh-protocol';
@@ -100,7 +100,7 @@ export async function authenticateRelayCall(
 }
 
 function sameHash(expectedHex: string, value: string): boolean {
-  const given = createHash('sha256').update(value, 'utf8').digest();
+  const given = hash('sha256', value, 'buffer');
   const expected = Buffer.from(expectedHex, 'hex');
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
