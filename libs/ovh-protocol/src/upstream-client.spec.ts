@@ -139,22 +139,16 @@ describe('OvhUpstreamClient', () => {
     expect(seen.filter((s) => s.url === '/1.0/me')).toHaveLength(2);
   });
 
-  it('does not retry other 400 errors and still streams their body', async () => {
+  it('does not retry other 400 errors and hands back their body', async () => {
     handler = (_req, res) => {
       res.statusCode = 400;
       res.end('{"message":"You provided an input body while none was expected"}');
     };
-    const response = await client.signedRequest({
-      ...CREDS,
-      endpointBaseUrl: base,
-      method: 'GET',
-      path: '/me',
-    });
-    expect(response.statusCode).toBe(400);
+    const response = await client.call({ ...CREDS, endpointBaseUrl: base, method: 'GET', path: '/me' });
+    expect(response.status).toBe(400);
     expect(response.attempts).toBe(1);
-    const chunks: Buffer[] = [];
-    for await (const chunk of response.body) chunks.push(chunk as Buffer);
-    expect(Buffer.concat(chunks).toString()).toContain('input body');
+    expect(response.body.toString()).toContain('input body');
+    expect(seen.filter((s) => s.url.endsWith('/me'))).toHaveLength(1);
   });
 
   it('returns redirects as-is without following them', async () => {
@@ -236,6 +230,53 @@ describe('OvhUpstreamClient', () => {
       code: 'RESPONSE_TOO_LARGE',
     });
     await small.close();
+  });
+
+  it('counts the bytes of an answer with no declared length against the limit', async () => {
+    const small = new OvhUpstreamClient({ clock: () => now, maxBufferedResponseBytes: 10 });
+    handler = (_req, res) => {
+      res.write('x'.repeat(8));
+      setTimeout(() => res.end('x'.repeat(8)), 20);
+    };
+    await expect(
+      small.call({ ...CREDS, endpointBaseUrl: base, method: 'GET', path: '/chunked' }),
+    ).rejects.toMatchObject({ code: 'RESPONSE_TOO_LARGE' });
+    await small.close();
+  });
+
+  it('reports RESPONSE_INTERRUPTED, not CONNECTION_FAILED, when the connection drops mid-answer', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('{"partial":');
+      setTimeout(() => res.socket?.destroy(), 20);
+    };
+    await expect(
+      client.call({ ...CREDS, endpointBaseUrl: base, method: 'GET', path: '/cut' }),
+    ).rejects.toMatchObject({ code: 'RESPONSE_INTERRUPTED' });
+  });
+
+  it('waits past an informational 103 answer for the real one', async () => {
+    handler = (_req, res) => {
+      res.writeEarlyHints({ link: '</style.css>; rel=preload' });
+      res.end('{"final":true}');
+    };
+    const response = await client.call({ ...CREDS, endpointBaseUrl: base, method: 'GET', path: '/hints' });
+    expect(response.status).toBe(200);
+    expect(responseJson(response)).toEqual({ final: true });
+  });
+
+  it('stops waiting with ABORTED when the caller aborts', async () => {
+    handler = () => undefined;
+    const controller = new AbortController();
+    const pending = client.call({
+      ...CREDS,
+      endpointBaseUrl: base,
+      method: 'GET',
+      path: '/slow',
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 20);
+    await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
   });
 
   it('uses the /v2 branch when the path asks for it', async () => {

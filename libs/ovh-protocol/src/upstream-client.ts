@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
 import { computeOvhSignature } from './ovh-signature';
@@ -8,6 +7,8 @@ import { parseOvhError, type ParsedOvhError } from './ovh-errors';
 
 // Signs the literal URL string once and sends exactly that string and those body bytes: no URL
 // object, no re-encoding (ovh-api.md §7 items 1-3). Redirects are returned, never followed.
+// Answers are collected into one Buffer, capped (maxBufferedResponseBytes), straight from
+// undici's dispatch handler: no stream per response (the relay's hot path).
 
 export interface OvhUpstreamClientOptions {
   clock?: () => number;
@@ -46,15 +47,6 @@ export interface OvhUnauthenticatedRequest {
   signal?: AbortSignal;
 }
 
-export interface OvhStreamResponse {
-  statusCode: number;
-  headers: IncomingHttpHeaders;
-  body: Readable;
-  queryId?: string;
-  url: string;
-  attempts: number;
-}
-
 export interface OvhBufferedResponse {
   status: number;
   headers: IncomingHttpHeaders;
@@ -72,6 +64,8 @@ export type OvhUpstreamErrorCode =
   | 'CONNECTION_FAILED'
   | 'ABORTED'
   | 'RESPONSE_TOO_LARGE'
+  // the connection failed after the answer had started: the upstream may have acted on the call
+  | 'RESPONSE_INTERRUPTED'
   | 'TIME_SYNC_FAILED'
   | 'INVALID_REQUEST';
 
@@ -101,7 +95,6 @@ const DEFAULTS = {
   maxBufferedResponseBytes: 10 * 1024 * 1024,
 };
 
-const MAX_RETRY_PROBE_BYTES = 64 * 1024;
 const DROPPED_CALLER_HEADERS = new Set([
   'host',
   'content-length',
@@ -139,56 +132,42 @@ export class OvhUpstreamClient {
       });
   }
 
-  // Streaming variant for the relay. A 400 time/signature error is buffered to decide on the
-  // single retry; any other response body is handed over unread.
-  async signedRequest(request: OvhSignedRequest): Promise<OvhStreamResponse> {
+  // A signed call. A 400 that OVHcloud gives for a clock or signature problem makes it re-read
+  // /auth/time and try once more (as python-ovh does on its first call).
+  async call(request: OvhSignedRequest): Promise<OvhBufferedResponse> {
     const url = buildApiUrl(request.endpointBaseUrl, request.path);
     const retry = request.retryOnClockError ?? true;
     let delta = await this.ensureTimeDelta(request.endpointBaseUrl);
-    let attempts = 0;
-    for (;;) {
-      attempts++;
+    for (let attempts = 1; ; attempts++) {
       const timestamp = Math.floor(this.clock() / 1000) + delta;
       const headers = this.signedHeaders(request, url, timestamp);
       const response = await this.send(url, request.method, headers, request.body, request.signal);
-      if (response.statusCode !== 400 || !retry || attempts > 1) {
-        response.attempts = attempts;
+      response.attempts = attempts;
+      const kind = response.error?.kind;
+      if (response.status !== 400 || !retry || attempts > 1 || (kind !== 'time' && kind !== 'signature'))
         return response;
-      }
-      const probe = await this.readBody(response.body, MAX_RETRY_PROBE_BYTES);
-      const error = parseOvhError(response.statusCode, probe.toString('utf8'), response.headers);
-      const original = { ...response, body: Readable.from([probe]), attempts };
-      if (error.kind !== 'time' && error.kind !== 'signature') return original;
       try {
         delta = await this.syncTime(request.endpointBaseUrl);
       } catch {
         // Without a fresh delta a retry would fail the same way: hand back OVH's own answer.
-        return original;
+        return response;
       }
     }
   }
 
-  async call(request: OvhSignedRequest): Promise<OvhBufferedResponse> {
-    return this.buffer(await this.signedRequest(request));
-  }
-
   // Only X-Ovh-Application, as the official clients do for /auth/credential.
-  async unauthenticatedRequest(request: OvhUnauthenticatedRequest): Promise<OvhStreamResponse> {
+  async unauthenticatedCall(request: OvhUnauthenticatedRequest): Promise<OvhBufferedResponse> {
     const url = buildApiUrl(request.endpointBaseUrl, request.path);
     const headers = this.baseHeaders(request.headers, request.body);
     headers[OVH_HEADERS.application] = request.appKey;
     return this.send(url, request.method, headers, request.body, request.signal);
   }
 
-  async unauthenticatedCall(request: OvhUnauthenticatedRequest): Promise<OvhBufferedResponse> {
-    return this.buffer(await this.unauthenticatedRequest(request));
-  }
-
   async getTime(endpointBaseUrl: string): Promise<number> {
     const url = buildApiUrl(endpointBaseUrl, '/auth/time');
     let response: OvhBufferedResponse;
     try {
-      response = await this.buffer(await this.send(url, 'GET', { accept: 'application/json' }, null));
+      response = await this.send(url, 'GET', { accept: 'application/json' }, null);
     } catch (error) {
       throw new OvhUpstreamError('TIME_SYNC_FAILED', `Unable to fetch ${url}`, { cause: error });
     }
@@ -267,75 +246,129 @@ export class OvhUpstreamClient {
     return headers;
   }
 
-  private async send(
+  private send(
     url: string,
     method: string,
     headers: Record<string, string>,
     body: string | Buffer | null | undefined,
     signal?: AbortSignal,
-  ): Promise<OvhStreamResponse> {
+  ): Promise<OvhBufferedResponse> {
     const match = /^(https?:\/\/[^/?#]+)(\/[^#]*)$/i.exec(url);
-    if (!match) throw new OvhUpstreamError('INVALID_REQUEST', `Cannot send to malformed URL "${url}"`);
-    try {
-      const response = await this.dispatcher.request({
-        origin: match[1],
-        path: match[2],
-        method: method as Dispatcher.HttpMethod,
-        headers,
-        body: body !== undefined && body !== null && body.length > 0 ? body : null,
-        headersTimeout: this.settings.headersTimeoutMs,
-        bodyTimeout: this.settings.bodyTimeoutMs,
-        signal,
-      });
-      // One object of one shape for every answer (queryId undefined when absent): this is per call.
-      return {
-        statusCode: response.statusCode,
-        headers: response.headers,
-        body: response.body,
-        queryId: firstHeader(response.headers['x-ovh-queryid']) || undefined,
+    if (!match) {
+      return Promise.reject(new OvhUpstreamError('INVALID_REQUEST', `Cannot send to malformed URL "${url}"`));
+    }
+    return new Promise((resolve, reject) => {
+      const handler = new BufferingHandler(
         url,
-        attempts: 1,
-      };
-    } catch (error) {
-      throw toUpstreamError(error, url);
-    }
-  }
-
-  private async buffer(response: OvhStreamResponse): Promise<OvhBufferedResponse> {
-    const body = await this.readBody(response.body, this.settings.maxBufferedResponseBytes);
-    const result: OvhBufferedResponse = {
-      status: response.statusCode,
-      headers: response.headers,
-      body,
-      url: response.url,
-      attempts: response.attempts,
-      ...(response.queryId ? { queryId: response.queryId } : {}),
-    };
-    if (response.statusCode >= 400) {
-      result.error = parseOvhError(response.statusCode, body.toString('utf8'), response.headers);
-    }
-    return result;
-  }
-
-  private async readBody(stream: Readable, limit: number): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of stream) {
-        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-        size += buf.length;
-        if (size > limit) {
-          stream.destroy();
-          throw new OvhUpstreamError('RESPONSE_TOO_LARGE', `Response body exceeds ${limit} bytes`);
-        }
-        chunks.push(buf);
+        this.settings.maxBufferedResponseBytes,
+        resolve,
+        reject,
+        signal,
+      );
+      try {
+        this.dispatcher.dispatch(
+          {
+            origin: match[1],
+            path: match[2],
+            method: method as Dispatcher.HttpMethod,
+            headers,
+            body: body !== undefined && body !== null && body.length > 0 ? body : null,
+            headersTimeout: this.settings.headersTimeoutMs,
+            bodyTimeout: this.settings.bodyTimeoutMs,
+          },
+          handler,
+        );
+      } catch (error) {
+        handler.onResponseError(null, error as Error);
       }
-    } catch (error) {
-      if (error instanceof OvhUpstreamError) throw error;
-      throw toUpstreamError(error, 'response body');
-    }
-    return Buffer.concat(chunks);
+    });
   }
+}
+
+// Collects one answer for send(): status and headers, then the body into one Buffer, refusing
+// more than `limit` bytes (declared or received). Settles exactly once.
+class BufferingHandler implements Dispatcher.DispatchHandler {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private status = 0;
+  private headers: IncomingHttpHeaders = {};
+  private settled = false;
+  private onAbort?: () => void;
+
+  constructor(
+    private readonly url: string,
+    private readonly limit: number,
+    private readonly resolve: (response: OvhBufferedResponse) => void,
+    private readonly reject: (error: OvhUpstreamError) => void,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    const signal = this.signal;
+    if (!signal) return;
+    if (signal.aborted) return controller.abort(abortReason(signal));
+    this.onAbort = () => controller.abort(abortReason(signal));
+    signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    if (statusCode < 200) return; // informational (103 Early Hints): the answer follows
+    this.status = statusCode;
+    this.headers = headers;
+    const declared = Number(headers['content-length']);
+    if (declared > this.limit) controller.abort(this.tooLarge());
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    this.size += chunk.length;
+    if (this.size > this.limit) return controller.abort(this.tooLarge());
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.settle()) return;
+    const chunks = this.chunks;
+    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, this.size);
+    const headers = this.headers;
+    // One object of one shape for every answer (queryId undefined when absent): this is per call.
+    this.resolve({
+      status: this.status,
+      headers,
+      body,
+      queryId: firstHeader(headers['x-ovh-queryid']) || undefined,
+      url: this.url,
+      attempts: 1,
+      error: this.status >= 400 ? parseOvhError(this.status, body.toString('utf8'), headers) : undefined,
+    });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
+    if (this.settle()) return;
+    this.reject(toUpstreamError(error, this.url, this.status !== 0));
+  }
+
+  // true when already settled
+  private settle(): boolean {
+    if (this.settled) return true;
+    this.settled = true;
+    if (this.onAbort) this.signal?.removeEventListener('abort', this.onAbort);
+    return false;
+  }
+
+  private tooLarge(): OvhUpstreamError {
+    return new OvhUpstreamError('RESPONSE_TOO_LARGE', `Response body exceeds ${this.limit} bytes`);
+  }
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error
+    ? signal.reason
+    : Object.assign(new Error('The call was aborted'), { name: 'AbortError' });
 }
 
 export function responseJson<T = unknown>(response: OvhBufferedResponse): T | null {
@@ -347,7 +380,7 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function toUpstreamError(error: unknown, target: string): OvhUpstreamError {
+function toUpstreamError(error: unknown, target: string, answerStarted = false): OvhUpstreamError {
   if (error instanceof OvhUpstreamError) return error;
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   const name = error instanceof Error ? error.name : '';
@@ -362,7 +395,9 @@ function toUpstreamError(error: unknown, target: string): OvhUpstreamError {
             ? 'ABORTED'
             : code === 'UND_ERR_INVALID_ARG'
               ? 'INVALID_REQUEST'
-              : 'CONNECTION_FAILED';
+              : answerStarted
+                ? 'RESPONSE_INTERRUPTED'
+                : 'CONNECTION_FAILED';
   const detail = error instanceof Error ? error.message : String(error);
   return new OvhUpstreamError(mapped, `Upstream ${mapped.toLowerCase()} for ${target}: ${detail}`, {
     cause: error,

@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
 import type { AuditEventInput, PreparedAuditEvent } from '@app/audit';
 import {
   type CanonicalTarget,
   endpointOrigin,
+  type OvhBufferedResponse,
   OvhUpstreamError,
-  type OvhStreamResponse,
   OvhUpstreamClient,
-  parseOvhError,
   tryCanonicalizeRequestTarget,
 } from '@app/ovh-protocol';
 import type { ConsumerKeySigningMaterial } from '@app/consumer-keys';
@@ -346,44 +344,24 @@ export class RelayHandler {
     const sentAt = performance.now();
     const observe = (outcome: number | 'error' | 'timeout') =>
       this.deps.metrics?.upstreamCall(outcome, breaker.host, performance.now() - sentAt);
-    let upstream: OvhStreamResponse;
-    let responseBody: Buffer;
+    let upstream: OvhBufferedResponse;
     try {
       try {
-        upstream = await this.deps.upstream.signedRequest(request);
+        upstream = await this.deps.upstream.call(request);
       } catch (e) {
-        // Only idempotent calls, only when the connection failed, once; never POST.
+        // Only idempotent calls, only when the connection failed (before any answer), once; never POST.
         if (
           !(e instanceof OvhUpstreamError) ||
           e.code !== 'CONNECTION_FAILED' ||
           !IDEMPOTENT.has(call.method)
         )
           throw e;
-        upstream = await this.deps.upstream.signedRequest(request);
+        upstream = await this.deps.upstream.call(request);
       }
-      call.queryId = upstream.queryId;
-      if (upstream.statusCode >= 300 && upstream.statusCode < 400) {
-        discard(upstream.body);
-        breaker.onSuccess();
-        observe(upstream.statusCode);
-        return this.finish(req, res, call, RelayRefusals.upstreamRedirect());
-      }
-      const declared = Number(upstream.headers['content-length']);
-      if (Number.isFinite(declared) && declared > this.deps.settings.maxResponseBytes) {
-        discard(upstream.body);
-        breaker.onSuccess();
-        observe(upstream.statusCode);
-        return this.finish(
-          req,
-          res,
-          call,
-          RelayRefusals.upstreamTooLarge(this.deps.settings.maxResponseBytes),
-        );
-      }
-      responseBody = await readCapped(upstream.body, this.deps.settings.maxResponseBytes);
     } catch (e) {
       const refusal = this.upstreamFailure(e);
       observe(refusal.relayError === 'UPSTREAM_TIMEOUT' ? 'timeout' : 'error');
+      // an answer too large or malformed is the upstream's fault, not a sign it is down
       if (
         refusal.relayError === 'UPSTREAM_RESPONSE_TOO_LARGE' ||
         refusal.relayError === 'UPSTREAM_INVALID_RESPONSE'
@@ -395,22 +373,22 @@ export class RelayHandler {
       return this.finish(req, res, call, refusal);
     }
 
-    const status = upstream.statusCode;
+    const status = upstream.status;
+    call.queryId = upstream.queryId;
     observe(status);
     if (status === 502 || status === 503 || status === 504) breaker.onFailure();
     else breaker.onSuccess();
-    if (status === 403) this.noticeCredentialError(material, upstream, responseBody);
+    if (status >= 300 && status < 400) return this.finish(req, res, call, RelayRefusals.upstreamRedirect());
+    if (status === 403) this.noticeCredentialError(material, upstream);
 
     const out: OutgoingHttpHeaders = clientResponseHeaders(upstream.headers);
-    out['content-length'] = responseBody.length;
+    out['content-length'] = upstream.body.length;
     res.writeHead(status, out);
-    res.end(call.method === 'HEAD' ? undefined : responseBody);
+    res.end(call.method === 'HEAD' ? undefined : upstream.body);
     this.record(call, status);
   }
 
   private upstreamFailure(e: unknown): RelayRefusal {
-    if (e instanceof TooLargeError)
-      return RelayRefusals.upstreamTooLarge(this.deps.settings.maxResponseBytes);
     if (e instanceof OvhUpstreamError) {
       switch (e.code) {
         case 'CONNECT_TIMEOUT':
@@ -431,24 +409,16 @@ export class RelayHandler {
           return RelayRefusals.upstreamInvalid();
       }
     }
-    const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
-    if (code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT')
-      return RelayRefusals.upstreamTimeout();
-    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') return RelayRefusals.upstreamInvalid();
     return RelayRefusals.upstreamInvalid();
   }
 
   // OVHcloud saying the real consumer key is dead: mark it (expired or revoked) and notify, and
   // stop using the cached material; the next call gets the relay's own INVALID_CREDENTIAL.
-  private noticeCredentialError(
-    material: ConsumerKeySigningMaterial,
-    upstream: OvhStreamResponse,
-    body: Buffer,
-  ): void {
-    const parsed = parseOvhError(403, body.toString('utf8'), upstream.headers);
-    if (parsed.kind !== 'credential-invalid' && parsed.kind !== 'not-credential') return;
+  private noticeCredentialError(material: ConsumerKeySigningMaterial, upstream: OvhBufferedResponse): void {
+    const kind = upstream.error?.kind;
+    if (kind !== 'credential-invalid' && kind !== 'not-credential') return;
     this.deps.lookups.forgetMaterial(material.consumerKeyId);
-    this.deps.reportCredentialError(material.consumerKeyId, parsed.kind);
+    this.deps.reportCredentialError(material.consumerKeyId, kind);
   }
 
   private sendJson(res: ServerResponse, status: number, json: string, head: boolean): void {
@@ -505,53 +475,6 @@ export class RelayHandler {
     };
     this.deps.audit.enqueue(this.deps.prepareAudit(event));
   }
-}
-
-class TooLargeError extends Error {}
-
-const noop = () => undefined;
-
-// undici's body stream emits RequestAbortedError when destroyed before its end: without a
-// listener that would be an uncaught 'error' and take the process down.
-function discard(stream: Readable): void {
-  stream.on('error', noop);
-  stream.destroy();
-}
-
-// Event-driven rather than `for await`: an async iterator per response is measurable on this path.
-function readCapped(stream: Readable, limit: number): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const fail = (error: Error) => {
-      if (settled) return;
-      settled = true;
-      reject(error);
-    };
-    stream.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size > limit) {
-        fail(new TooLargeError());
-        stream.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    stream.once('end', () => {
-      if (settled) return;
-      settled = true;
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-    });
-    stream.on('error', fail);
-    // closed before its end without an error of its own: the upstream connection went away (the
-    // settled check comes first: 'close' follows every normal end, and an Error costs a stack trace)
-    stream.once('close', () => {
-      if (!settled)
-        fail(Object.assign(new Error('Upstream response ended early'), { code: 'UND_ERR_SOCKET' }));
-    });
-  });
 }
 
 function iso(ms: number): string {

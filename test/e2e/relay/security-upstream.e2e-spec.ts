@@ -113,6 +113,20 @@ describe('relay against a misbehaving upstream, and its limits (S1-S5, F4, L1, L
   });
 
   it('F4 never retries a POST, retries an idempotent call once on a connection failure, and opens the breaker', async () => {
+    // Cut mid-answer: the upstream had the call and may have acted on it, so even a GET is not
+    // sent again; the caller gets a 502 that says the answer was broken, nothing of its start.
+    r.stub.behave((_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"partial":');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const cut = await get();
+    expect(cut.status).toBe(502);
+    expect(cut.headers['x-relay-error']).toBe('UPSTREAM_INVALID_RESPONSE');
+    expect(cut.body).not.toContain('partial');
+    expect(r.stub.requests).toHaveLength(1);
+
+    r.stub.reset();
     r.stub.behave((_q, res) => res.socket?.destroy());
     const post = await rawRequest(
       r.relay.port,
