@@ -8,7 +8,12 @@ async function main(): Promise<void> {
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   process.stdout.write(`READY ${port}\n`);
-  const stop = () => void app.close().then(() => process.exit(0));
+  // exit 0 even if closing fails, so that --cpu-prof (BENCH_PROFILE) still writes its profile
+  const stop = () =>
+    void app
+      .close()
+      .catch((e: unknown) => console.error(e))
+      .finally(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }

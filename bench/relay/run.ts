@@ -292,7 +292,8 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const child of children) child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1000));
+    // room for the relay to flush its audit buffer (and, with BENCH_PROFILE, write its profile)
+    await new Promise((r) => setTimeout(r, process.env.BENCH_PROFILE ? 5000 : 1000));
     await db.drop().catch(() => undefined);
   }
 }
