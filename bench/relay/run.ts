@@ -43,15 +43,19 @@ function pinned(cpu: string, command: string, args: string[]): [string, string[]
   return PIN ? ['/usr/bin/taskset', ['-c', cpu, command, ...args]] : [command, args];
 }
 
+const RELAY_NODE_FLAGS = '--max-semi-space-size=32';
+
 function start(file: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   return startReadyProcess(join(__dirname, file), env, {
     prefix: PIN ? ['/usr/bin/taskset', '-c', file === 'stub.ts' ? '0' : PROXY_CPU] : [],
     nodeArgs: [
+      // the relay runs with the Node flags of production (Dockerfile, npm start)
+      ...(file === 'relay-process.ts' ? [RELAY_NODE_FLAGS] : []),
       ...(process.env.BENCH_PROFILE && file !== 'stub.ts'
         ? ['--cpu-prof', `--cpu-prof-dir=/tmp/${file.replace('.ts', '')}-prof`]
         : []),
       ...(process.env.BENCH_NODE_ARGS && file === 'relay-process.ts'
-        ? process.env.BENCH_NODE_ARGS.split(' ')
+        ? process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean)
         : []),
     ],
   });

@@ -95,6 +95,15 @@ describe('Dockerfile', () => {
     expect(existsSync(resolve(root, 'apps/broker/src/main.ts'))).toBe(true);
   });
 
+  it('runs Node with the young-generation size the relay benchmark measures, as npm start does', () => {
+    const flag = /^ENV NODE_OPTIONS=(--max-semi-space-size=\d+)$/m.exec(dockerfile)?.[1];
+    expect(flag).toBe('--max-semi-space-size=32');
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.start).toContain(`node ${flag} dist/apps/broker/src/main.js`);
+    expect(scripts['start:relay']).toContain(`node ${flag} dist/apps/relay/src/main.js`);
+    expect(read('bench/relay/run.ts')).toContain(`const RELAY_NODE_FLAGS = '${flag}'`);
+  });
+
   it('copies everything the build needs', () => {
     for (const dir of ['apps', 'libs', 'migrations']) expect(dockerfile).toContain(`COPY ${dir} ./${dir}`);
     expect(dockerfile).toMatch(/npm ci/);
