@@ -108,6 +108,25 @@ describe('audit trail hash chain', () => {
     expect(rows[2].metadata).toEqual({ [stored]: stored, nested: { list: [stored, 1.5, null, true] }, i: 2 });
   });
 
+  it('writes a batch larger than one INSERT statement as one contiguous, verified stretch of the chain', async () => {
+    // 250 events: three statements (100 rows each at most) in one transaction, one occurredAt
+    await audit.recordMany(
+      Array.from({ length: 250 }, (_, i) => ({
+        actor: { type: 'grant' as const, id: `grant-${i % 7}` },
+        action: 'relay.call',
+        result: 'success' as const,
+        metadata: { i },
+      })),
+    );
+    expect(await chain.verify()).toMatchObject({ ok: true, checked: 285, lastSeq: '285' });
+    const [range]: { first: string; last: string; n: string; times: string }[] = await ds.query(
+      `SELECT min(seq)::text AS first, max(seq)::text AS last, count(*)::text AS n,
+              count(DISTINCT occurred_at)::text AS times
+         FROM audit_events WHERE action = 'relay.call'`,
+    );
+    expect(range).toEqual({ first: '36', last: '285', n: '250', times: '1' });
+  });
+
   it('names the first edited row, then the first deleted one', async () => {
     await ds.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
     await ds.query(`UPDATE audit_events SET result = 'failure' WHERE seq = 5`);
