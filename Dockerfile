@@ -11,9 +11,6 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
-# A 32 MiB young generation (V8's default is 16): the relay's per-call garbage then dies there and
-# scavenges are half as frequent, about 15 % less CPU per relayed call (docs/benchmarks.md).
-ENV NODE_OPTIONS=--max-semi-space-size=32
 WORKDIR /app
 RUN groupadd --system broker && useradd --system --gid broker --home /app broker \
   && mkdir -p /app/data && chown broker:broker /app/data
@@ -25,4 +22,6 @@ USER broker
 EXPOSE 3000 3001
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "dist/apps/broker/src/main.js"]
+# V8 flags for the relay (docs/operations.md, "Node flags"): a 32 MiB young generation, where each
+# call's garbage dies, and an old generation that grows by its live size before the next full GC.
+CMD ["node", "--max-semi-space-size=32", "--heap-growing-percent=100", "dist/apps/broker/src/main.js"]

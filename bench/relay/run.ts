@@ -43,14 +43,18 @@ function pinned(cpu: string, command: string, args: string[]): [string, string[]
   return PIN ? ['/usr/bin/taskset', ['-c', cpu, command, ...args]] : [command, args];
 }
 
-const RELAY_NODE_FLAGS = '--max-semi-space-size=32';
+const RELAY_NODE_FLAGS = '--max-semi-space-size=32 --heap-growing-percent=100';
+// V8's concurrent and parallel GC threads need a core of their own; on one core they take turns
+// with the event loop and stretch the pauses they were meant to hide.
+const ONE_CPU_NODE_FLAGS = '--single-threaded-gc';
 
 function start(file: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   return startReadyProcess(join(__dirname, file), env, {
     prefix: PIN ? ['/usr/bin/taskset', '-c', file === 'stub.ts' ? '0' : PROXY_CPU] : [],
     nodeArgs: [
-      // the relay runs with the Node flags of production (Dockerfile, npm start)
-      ...(file === 'relay-process.ts' ? [RELAY_NODE_FLAGS] : []),
+      // both proxies run with the relay's Node flags of production (Dockerfile, npm start), plus,
+      // when pinned to one core, the one recommended for a one-CPU relay (docs/operations.md)
+      ...(file === 'stub.ts' ? [] : [...RELAY_NODE_FLAGS.split(' '), ...(PIN ? [ONE_CPU_NODE_FLAGS] : [])]),
       ...(process.env.BENCH_PROFILE && file !== 'stub.ts'
         ? ['--cpu-prof', `--cpu-prof-dir=/tmp/${file.replace('.ts', '')}-prof`]
         : []),
@@ -240,6 +244,9 @@ async function main(): Promise<void> {
 
     console.log(
       `\nCPU pinning: ${PIN ? `bare proxy and relay on core ${PROXY_CPU}; stub, load generators and the bench database's PostgreSQL backends on core 0` : 'off'}`,
+    );
+    console.log(
+      `Proxy Node flags: ${[RELAY_NODE_FLAGS, ...(PIN ? [ONE_CPU_NODE_FLAGS] : []), process.env.BENCH_NODE_ARGS ?? ''].join(' ').trim()}`,
     );
     console.log(`\nRelay benchmark: ${SECONDS} s per measurement, stub answers 1.2 KB JSON with no delay`);
     console.log(
