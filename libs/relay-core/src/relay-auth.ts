@@ -1,6 +1,11 @@
-import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { looksLikeApplicationKey, looksLikeBearerToken, looksLikeConsumerKey } from '@app/grants';
+import {
+  hashesEqual,
+  looksLikeApplicationKey,
+  looksLikeBearerToken,
+  looksLikeConsumerKey,
+  sha256Hex,
+} from '@app/grants';
 import { verifyOvhSignature } from '@app/ovh-protocol';
 import type { CachedGrant } from './relay-lookups.service';
 import { type RelayRefusal, RelayRefusals } from './relay-errors';
@@ -76,7 +81,7 @@ export async function authenticateRelayCall(
   }
   const grant = looksLikeApplicationKey(appKey) ? await grants.grantByAppKey(appKey) : null;
   if (!grant) return { ok: false, refusal: RelayRefusals.invalidKey() };
-  if (!looksLikeConsumerKey(consumerKey) || !sameHash(grant.consumerKeyHash, consumerKey)) {
+  if (!looksLikeConsumerKey(consumerKey) || !hashesEqual(grant.consumerKeyHash, sha256Hex(consumerKey))) {
     return { ok: false, refusal: RelayRefusals.notCredential(), grant };
   }
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, refusal: RelayRefusals.timeOut(), grant };
@@ -97,10 +102,4 @@ export async function authenticateRelayCall(
   );
   if (!signed) return { ok: false, refusal: RelayRefusals.badSignature(), grant };
   return { ok: true, grant, mode: 'signature' };
-}
-
-function sameHash(expectedHex: string, value: string): boolean {
-  const given = hash('sha256', value, 'buffer');
-  const expected = Buffer.from(expectedHex, 'hex');
-  return expected.length === given.length && timingSafeEqual(expected, given);
 }
